@@ -1,0 +1,70 @@
+"""Build: records and ontology to a validated store, replaced atomically on disk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.checks import check_records
+from kg.errors import ValidationError
+from kg.graph import KnowledgeGraph
+from kg.loading import load_directory
+from kg.mapping import dataset_quads
+from kg.ontology import SHAPES_FILE, Vocabulary, read_ontology, vocabulary
+from kg.project import Project
+from kg.records import SourceRecord
+from kg.store import memory_store, write_store
+from kg.validation import qc_problems, shacl_problems
+
+
+@dataclass(frozen=True)
+class Compiled:
+    records: list[SourceRecord]
+    vocabulary: Vocabulary
+    quads: list[ox.Quad]
+
+
+def compile_quads(data_dir: Path, ontology_dir: Path) -> Compiled:
+    """Records and ontology to quads; raises RecordError/RecordErrors before anything is stored."""
+    ontology = read_ontology(ontology_dir)
+    vocab = vocabulary(ontology)
+    by_file = load_directory(data_dir)
+    check_records(by_file, vocab)
+    records = list(by_file.values())
+    return Compiled(records, vocab, ontology + list(dataset_quads(records, vocab)))
+
+
+def validate_graph(graph: KnowledgeGraph, ontology_dir: Path) -> list[str]:
+    """Every SHACL violation and QC row of a built graph; empty when it is valid."""
+    problems = shacl_problems(graph.store, ontology_dir / SHAPES_FILE)
+    qc = {q.name: graph.query(q.name) for q in graph.stored_queries(include_qc=True) if q.name.startswith("qc/")}
+    return problems + qc_problems(qc, graph.catalog)
+
+
+def build(
+    data_dir: str | Path | None = None,
+    *,
+    ontology_dir: str | Path | None = None,
+    queries_dir: str | Path | None = None,
+    store_path: str | Path | None = None,
+    validate: bool = True,
+) -> KnowledgeGraph:
+    """Build the graph in memory; with `store_path`, also replace the on-disk store atomically.
+
+    Nothing on disk changes unless records, shapes and QC checks all pass.
+    """
+    project = Project.find()
+    data = Path(data_dir) if data_dir is not None else project.data
+    onto = Path(ontology_dir) if ontology_dir is not None else project.ontology
+    queries = Path(queries_dir) if queries_dir is not None else project.queries
+    compiled = compile_quads(data, onto)
+    graph = KnowledgeGraph(memory_store(compiled.quads), queries_dir=queries)
+    if validate:
+        problems = validate_graph(graph, onto)
+        if problems:
+            raise ValidationError(problems)
+    if store_path is not None:
+        write_store(Path(store_path), compiled.quads)
+    return graph

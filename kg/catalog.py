@@ -1,0 +1,146 @@
+"""Stored queries: `queries/*.rq` with a grlc-style `#+` YAML header and typed parameters."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import yaml
+
+from kg.errors import QueryError
+from kg.iris import XSD, expand
+
+PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean")
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*$")
+_INTEGER = re.compile(r"^[+-]?\d{1,18}$")
+_DECIMAL = re.compile(r"^[+-]?(\d{1,18}(\.\d{0,18})?|\.\d{1,18})$")
+MAX_STRING = 1000
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: str | None = None
+    enum: tuple[str, ...] = ()
+    description: str = ""
+
+    def bind(self, raw: str | int | float | bool) -> ox.NamedNode | ox.Literal:
+        """The RDF term for a user-supplied value, or a QueryError saying what is valid."""
+        text = str(raw).lower() if isinstance(raw, bool) else str(raw)
+        if self.enum and text not in self.enum:
+            raise QueryError(f"parameter '{self.name}': {text!r} is not one of {', '.join(self.enum)}")
+        if self.type == "iri":
+            iri = expand(text)
+            if not _IRI.match(iri) or len(iri) > 2000:
+                raise QueryError(
+                    f"parameter '{self.name}': {text[:80]!r} is not an IRI; give a full IRI "
+                    "or a prefixed name such as vskg:FemoralVein"
+                )
+            return ox.NamedNode(iri)
+        if self.type == "integer":
+            if not _INTEGER.match(text):
+                raise QueryError(f"parameter '{self.name}': {text[:80]!r} is not an integer")
+            return ox.Literal(str(int(text)), datatype=ox.NamedNode(XSD + "integer"))
+        if self.type == "decimal":
+            if not _DECIMAL.match(text):
+                raise QueryError(f"parameter '{self.name}': {text[:80]!r} is not a decimal number")
+            return ox.Literal(text, datatype=ox.NamedNode(XSD + "decimal"))
+        if self.type == "boolean":
+            if text not in ("true", "false"):
+                raise QueryError(f"parameter '{self.name}': {text[:80]!r} is not true or false")
+            return ox.Literal(text, datatype=ox.NamedNode(XSD + "boolean"))
+        if len(text) > MAX_STRING:
+            raise QueryError(f"parameter '{self.name}': longer than {MAX_STRING} characters")
+        return ox.Literal(text)
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    name: str
+    summary: str
+    text: str
+    path: Path
+    params: tuple[Param, ...] = ()
+    tags: tuple[str, ...] = ()
+    headline: bool = False
+    description: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        valid = ", ".join(p.name for p in self.params) or "none"
+        raise QueryError(f"query '{self.name}' has no parameter '{name}'; its parameters: {valid}")
+
+    def bindings(self, values: dict[str, Any]) -> dict[str, ox.NamedNode | ox.Literal]:
+        """Typed terms for every parameter: given values, else defaults; missing ones are errors."""
+        for name in values:
+            self.param(name)
+        out: dict[str, ox.NamedNode | ox.Literal] = {}
+        for p in self.params:
+            raw = values.get(p.name, p.default)
+            if raw is None:
+                raise QueryError(f"query '{self.name}' needs parameter '{p.name}' ({p.type}): {p.description}")
+            out[p.name] = p.bind(raw)
+        return out
+
+    def substitutions(self, values: dict[str, Any]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+        return {ox.Variable(k): t for k, t in self.bindings(values).items()}
+
+
+def parse_query_file(path: Path, name: str) -> StoredQuery:
+    text = path.read_text(encoding="utf-8")
+    header_lines = []
+    for line in text.splitlines():
+        if line.startswith("#+"):
+            header_lines.append(line[2:].removeprefix(" "))
+        elif line.strip() and not line.startswith("#"):
+            break
+    try:
+        header = yaml.safe_load("\n".join(header_lines)) or {}
+    except yaml.YAMLError as exc:
+        raise QueryError(f"{path}: the '#+' header is not valid YAML: {exc}") from exc
+    if not isinstance(header, dict) or not isinstance(header.get("summary"), str):
+        raise QueryError(f"{path}: the '#+' header needs 'summary: <one line>'")
+    params = []
+    for i, spec in enumerate(header.get("params") or []):
+        if not isinstance(spec, dict) or "name" not in spec or spec.get("type") not in PARAM_TYPES:
+            raise QueryError(f"{path}: params[{i}] needs name and a type among {', '.join(PARAM_TYPES)}")
+        default = spec.get("default")
+        params.append(
+            Param(
+                name=str(spec["name"]),
+                type=str(spec["type"]),
+                default=None if default is None else str(default),
+                enum=tuple(str(e) for e in spec.get("enum") or ()),
+                description=str(spec.get("description", "")),
+            )
+        )
+    known = {"summary", "params", "tags", "headline", "description"}
+    return StoredQuery(
+        name=name,
+        summary=header["summary"],
+        text=text,
+        path=path,
+        params=tuple(params),
+        tags=tuple(str(t) for t in header.get("tags") or ()),
+        headline=bool(header.get("headline", False)),
+        description=str(header.get("description", "")),
+        extra={k: v for k, v in header.items() if k not in known},
+    )
+
+
+def load_catalog(queries_dir: Path) -> dict[str, StoredQuery]:
+    """Every stored query by name; QC checks are named `qc/NAME`."""
+    if not queries_dir.is_dir():
+        raise QueryError(f"{queries_dir}: no stored-query folder here")
+    catalog: dict[str, StoredQuery] = {}
+    for path in sorted(queries_dir.rglob("*.rq")):
+        name = path.relative_to(queries_dir).with_suffix("").as_posix()
+        catalog[name] = parse_query_file(path, name)
+    return catalog

@@ -1,0 +1,202 @@
+"""Checks records against the ontology's vocabulary and against each other."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+
+from kg.errors import RecordError, RecordErrors
+from kg.ontology import Vocabulary
+from kg.records import Event, Group, Site, SourceRecord
+
+EVENT_ONLY_FIELDS: dict[str, tuple[str, ...]] = {
+    "SystemicTherapy": ("agents", "line", "cycles"),
+    "InitialDiagnosis": ("condition", "status", "refuted_by"),
+    "ResectabilityAssessment": ("resectable",),
+    "ResponseAssessment": ("lesions",),
+}
+
+
+class _Checker:
+    def __init__(self, vocab: Vocabulary, source_ids: set[str]) -> None:
+        self.vocab = vocab
+        self.source_ids = source_ids
+        self.errors: list[RecordError] = []
+        self.file = ""
+
+    def fail(self, field: str, problem: str) -> None:
+        self.errors.append(RecordError(self.file, field, problem))
+
+    @staticmethod
+    def _options(name: str, valid: list[str]) -> str:
+        close = difflib.get_close_matches(name, valid, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        shown = ", ".join(valid[:40]) + (" ..." if len(valid) > 40 else "")
+        return f"{hint}; valid: {shown}"
+
+    def member(self, field: str, name: str | None, value_class: str) -> None:
+        if name is None:
+            return
+        valid = self.vocab.members(value_class)
+        if name not in valid:
+            self.fail(field, f"unknown {value_class} '{name}'{self._options(name, valid)}")
+
+    def subclass(self, field: str, name: str, root: str) -> None:
+        if not self.vocab.is_a(name, root):
+            valid = self.vocab.subclasses(root)
+            self.fail(field, f"unknown {root} term '{name}'{self._options(name, valid)}")
+
+    def source(self, field: str, slug: str | None) -> None:
+        if slug is not None and slug not in self.source_ids:
+            self.fail(field, f"names source '{slug}', which has no file data/{slug}.yaml")
+
+    # ------------------------------------------------------------------ records
+    def record(self, path: Path, rec: SourceRecord, group_owner: dict[str, str]) -> None:
+        self.file = str(path)
+        self.member("study_design", rec.study_design, "StudyDesign")
+        self.member("evidence_level", rec.evidence_level, "EvidenceLevel")
+        if rec.study_design and not rec.design_basis:
+            self.fail("design_basis", "is required with study_design: say where the design is stated")
+        self.source("citation.taken_from", rec.citation.taken_from)
+
+        numbers: set[int] = set()
+        for i, ref in enumerate(rec.references):
+            where = f"references[{i}]"
+            if ref.number in numbers:
+                self.fail(f"{where}.number", f"reference number {ref.number} is listed twice")
+            numbers.add(ref.number)
+            self.source(f"{where}.work", ref.work)
+
+        citation_ids = self._unique("citations", (c.id for c in rec.citations))
+        for i, cit in enumerate(rec.citations):
+            where = f"citations[{i}]({cit.id})"
+            for n in cit.numbers:
+                if n not in numbers:
+                    self.fail(f"{where}.numbers", f"number {n} is not in this source's reference list")
+            for w in cit.works:
+                self.source(f"{where}.works", w)
+
+        rows: set[tuple[str, int]] = set()
+        group_ids = {g.id for g in rec.groups}
+        for i, row in enumerate(rec.table_rows):
+            where = f"table_rows[{i}]"
+            if (row.table, row.row) in rows:
+                self.fail(f"{where}.row", f"{row.table} row {row.row} is given twice")
+            rows.add((row.table, row.row))
+            self.source(f"{where}.work", row.work)
+            if row.group not in group_ids:
+                self.fail(f"{where}.group", f"'{row.group}' is not a group of this file; valid: {', '.join(sorted(group_ids))}")
+            if row.number_printed is not None and row.number_printed not in numbers:
+                self.fail(f"{where}.number_printed", f"number {row.number_printed} is not in this source's reference list")
+
+        for i, group in enumerate(rec.groups):
+            where = f"groups[{i}]({group.id})"
+            if group.id in group_owner:
+                self.fail(f"{where}.id", f"group id '{group.id}' is already used in data/{group_owner[group.id]}.yaml")
+            group_owner.setdefault(group.id, rec.id)
+            self.group(where, group)
+
+        self._unique("claims", (c.id for c in rec.claims))
+        for i, claim in enumerate(rec.claims):
+            where = f"claims[{i}]({claim.id})"
+            self.member(f"{where}.topic", claim.topic, "ClaimTopic")
+            for agent in claim.agents:
+                self.member(f"{where}.agents", agent, "Agent")
+            cited: set[str] = set()
+            for c in claim.citations:
+                if c not in citation_ids:
+                    self.fail(f"{where}.citations", f"'{c}' is not a citation id of this file; valid: {', '.join(sorted(citation_ids))}")
+                cited.update(w for cit in rec.citations if cit.id == c for w in cit.works)
+            for w in claim.supported_by:
+                if w not in cited:
+                    self.fail(f"{where}.supported_by", f"'{w}' is not a work of the claim's citations; valid: {', '.join(sorted(cited))}")
+
+    def _unique(self, field: str, ids: Iterable[str]) -> set[str]:
+        seen: set[str] = set()
+        for i, ident in enumerate(ids):
+            if ident in seen:
+                self.fail(f"{field}[{i}].id", f"id '{ident}' is used twice")
+            seen.add(ident)
+        return seen
+
+    def site(self, where: str, site: Site) -> None:
+        self.subclass(f"{where}.term", site.term, "AnatomicalSite")
+        self.member(f"{where}.laterality", site.laterality, "Laterality")
+        for j, inc in enumerate(site.includes):
+            if not self.vocab.is_a(inc, site.term) or inc == site.term:
+                self.fail(f"{where}.includes[{j}]", f"'{inc}' must be a site strictly below '{site.term}' in the site hierarchy")
+
+    def group(self, where: str, g: Group) -> None:
+        self.source(f"{where}.reported_in", g.reported_in)
+        if g.kind == "case":
+            if g.n_patients not in (None, 1):
+                self.fail(f"{where}.n_patients", f"a case is one patient; got {g.n_patients} (use kind: cohort)")
+        else:
+            if g.n_patients is None or g.n_patients < 2:
+                self.fail(f"{where}.n_patients", "a cohort needs its number of patients (2 or more)")
+            if g.age is not None or g.sex is not None:
+                self.fail(f"{where}.age", "age and sex belong to a single case, not a cohort")
+        self.member(f"{where}.sex", g.sex, "Sex")
+        for j, h in enumerate(g.history):
+            self.subclass(f"{where}.history[{j}].term", h.term, "MedicalHistoryItem")
+        if g.tumour is not None:
+            t = g.tumour
+            self.member(f"{where}.tumour.histology", t.histology, "HistologicType")
+            self.site(f"{where}.tumour.site", t.site)
+            self.member(f"{where}.tumour.growth", t.growth, "GrowthPattern")
+            if t.grade is not None:
+                self.member(f"{where}.tumour.grade.system", t.grade.system, "GradingSystem")
+            for j, m in enumerate(t.markers):
+                self.member(f"{where}.tumour.markers[{j}].marker", m.marker, "Marker")
+                self.member(f"{where}.tumour.markers[{j}].result", m.result, "StainResult")
+        event_ids = self._unique(f"{where}.events", (e.id for e in g.events))
+        for j, e in enumerate(g.events):
+            self.event(f"{where}.events[{j}]({e.id})", e, g, event_ids)
+
+    def event(self, where: str, e: Event, g: Group, event_ids: set[str]) -> None:
+        self.subclass(f"{where}.term", e.term, "ClinicalEvent")
+        if e.exposure == "some" and g.kind == "case":
+            self.fail(f"{where}.exposure", "'some' applies to cohorts only; a case's events are 'all'")
+        if e.site is not None:
+            self.site(f"{where}.site", e.site)
+        for kind, fields in EVENT_ONLY_FIELDS.items():
+            if self.vocab.is_a(e.term, kind):
+                continue
+            for f in fields:
+                if getattr(e, f) not in (None, []):
+                    self.fail(f"{where}.{f}", f"only a {kind} event may have '{f}' (this is {e.term})")
+        for agent in e.agents:
+            self.member(f"{where}.agents", agent, "Agent")
+        self.member(f"{where}.condition", e.condition, "Condition")
+        self.member(f"{where}.status", e.status, "DiagnosisStatus")
+        refs: list[tuple[str, str]] = [(f"{where}.follows", f) for f in e.follows]
+        refs += [(f"{where}.at.after", e.at.after)] if e.at else []
+        refs += [(f"{where}.reasons", r) for r in e.reasons]
+        refs += [(f"{where}.refuted_by", e.refuted_by)] if e.refuted_by else []
+        for k, lesion in enumerate(e.lesions):
+            refs.append((f"{where}.lesions[{k}].lesion", lesion.lesion))
+            self.member(f"{where}.lesions[{k}].trend", lesion.trend, "ResponseTrend")
+        for field, target in refs:
+            if target == e.id:
+                self.fail(field, "an event cannot refer to itself")
+            elif target not in event_ids:
+                self.fail(field, f"'{target}' is not an event of group {g.id}; valid: {', '.join(sorted(event_ids))}")
+
+
+def check_records(records: dict[Path, SourceRecord], vocab: Vocabulary) -> None:
+    """Raise every vocabulary and cross-reference problem of a set of records at once."""
+    source_ids = {r.id for r in records.values()}
+    checker = _Checker(vocab, source_ids)
+    owners: dict[str, str] = {}
+    seen: dict[str, Path] = {}
+    for path, rec in records.items():
+        if rec.id in seen:
+            checker.file = str(path)
+            checker.fail("id", f"source id '{rec.id}' is also used by {seen[rec.id]}")
+        seen[rec.id] = path
+        checker.record(path, rec, owners)
+    if checker.errors:
+        if len(checker.errors) == 1:
+            raise checker.errors[0]
+        raise RecordErrors(checker.errors)

@@ -1,0 +1,105 @@
+"""KnowledgeGraph: the Python face of a built graph (query, export, interchange)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from kg.catalog import StoredQuery, load_catalog
+from kg.errors import QueryError
+from kg.iris import PREFIXES
+from kg.project import Project
+from kg.results import QueryResult
+from kg.store import open_store
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import rdflib
+
+
+class KnowledgeGraph:
+    """A built graph in a pyoxigraph store, with the stored queries that run on it."""
+
+    def __init__(self, store: ox.Store, *, queries_dir: Path | None = None) -> None:
+        self.store = store
+        self.queries_dir = queries_dir or Project.find().queries
+        self._catalog: dict[str, StoredQuery] | None = None
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, *, queries_dir: str | Path | None = None) -> KnowledgeGraph:
+        """Open the graph last built on disk (default: the project's `.vskg/`)."""
+        project = Project.find()
+        root = Path(path) if path is not None else project.store
+        return cls(open_store(root), queries_dir=Path(queries_dir) if queries_dir else project.queries)
+
+    # ------------------------------------------------------------------ queries
+    @property
+    def catalog(self) -> dict[str, StoredQuery]:
+        if self._catalog is None:
+            self._catalog = load_catalog(self.queries_dir)
+        return self._catalog
+
+    def stored_queries(self, *, include_qc: bool = False) -> list[StoredQuery]:
+        return [q for n, q in sorted(self.catalog.items()) if include_qc or not n.startswith("qc/")]
+
+    def stored(self, name: str) -> StoredQuery:
+        try:
+            return self.catalog[name]
+        except KeyError:
+            names = ", ".join(q.name for q in self.stored_queries())
+            raise QueryError(f"no stored query '{name}'; stored queries: {names}") from None
+
+    def query(self, name: str, /, **params: Any) -> QueryResult:
+        """Run a stored query by name; keyword arguments are its typed parameters."""
+        stored = self.stored(name)
+        return self._select(stored.text, stored.substitutions(params), label=name)
+
+    def sparql(self, text: str, /) -> QueryResult | bool | list[ox.Triple]:
+        """Run raw SPARQL over the union of all graphs."""
+        try:
+            result = self.store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QuerySolutions):
+            return QueryResult.from_solutions(result)
+        return list(result)
+
+    def _select(self, text: str, subs: dict[ox.Variable, Any], *, label: str) -> QueryResult:
+        try:
+            result = self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
+        except SyntaxError as exc:
+            raise QueryError(f"stored query '{label}' does not parse: {exc}") from exc
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError(f"stored query '{label}' is not a SELECT query")
+        return QueryResult.from_solutions(result)
+
+    # ------------------------------------------------------------------ content
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        g = ox.NamedNode(graph) if graph else None
+        return self.store.quads_for_pattern(None, None, None, g)
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def export(self, out_dir: str | Path, *, formats: list[str] | None = None) -> list[Path]:
+        from kg.export import export
+
+        return export(self, Path(out_dir), formats=formats)
+
+    def to_rdflib(self) -> rdflib.Dataset:
+        from kg.interop import to_rdflib_dataset
+
+        return to_rdflib_dataset(self.quads())
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        from kg.analysis import evidence_network
+
+        return evidence_network(self)

@@ -1,0 +1,257 @@
+"""Maps typed records to quads: one named graph per source, deterministic IRIs, provenance."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+
+from kg.iris import OBO, PROV, RDF, RDFS, VSKG, XSD, data_iri, graph_iri
+from kg.ontology import Vocabulary
+from kg.records import Event, Group, Site, SourceRecord, TableRow
+
+TYPE = ox.NamedNode(RDF + "type")
+LABEL = ox.NamedNode(RDFS + "label")
+DERIVED = ox.NamedNode(PROV + "wasDerivedFrom")
+EXPOSURE = {"all": "AllPatients", "some": "SomePatients"}
+BASIS = {"number": "ByNumber", "content": "ByContent"}
+
+Obj = ox.NamedNode | ox.Literal
+
+
+def v(name: str) -> ox.NamedNode:
+    return ox.NamedNode(VSKG + name)
+
+
+def lit(value: str | int | float | bool) -> ox.Literal:
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+    if isinstance(value, float):
+        text = f"{value:.6f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}.0"
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + "decimal"))
+    return ox.Literal(value)
+
+
+class _Graph:
+    """Collects the quads of one source graph."""
+
+    def __init__(self, source_id: str, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self.source = ox.NamedNode(data_iri("source", source_id))
+        self.graph = ox.NamedNode(graph_iri(source_id))
+        self.quads: list[ox.Quad] = []
+
+    def add(self, s: ox.NamedNode, p: str | ox.NamedNode, o: Obj | str | int | float | bool | None) -> None:
+        if o is None:
+            return
+        pred = p if isinstance(p, ox.NamedNode) else v(p)
+        obj = o if isinstance(o, ox.NamedNode | ox.Literal) else lit(o)
+        self.quads.append(ox.Quad(s, pred, obj, self.graph))
+
+    def label(self, term_name: str) -> str:
+        return self.vocab.labels.get(term_name, term_name)
+
+    def node(self, kind: str, slug: str, cls: str, locator: str | None = None) -> ox.NamedNode:
+        n = ox.NamedNode(data_iri(kind, slug))
+        self.add(n, TYPE, v(cls))
+        if locator is not None:
+            self.add(n, "locator", locator)
+            self.add(n, DERIVED, self.source)
+        return n
+
+
+def source_quads(rec: SourceRecord, vocab: Vocabulary) -> list[ox.Quad]:
+    """All quads of one source's named graph."""
+    g = _Graph(rec.id, vocab)
+    src = g.source
+    bib = rec.citation
+    g.add(src, TYPE, v("Source"))
+    g.add(src, LABEL, rec.label)
+    g.add(src, "displayLabel", rec.label)
+    g.add(src, "title", bib.title)
+    g.add(src, "authorsAsPrinted", bib.authors)
+    g.add(src, "publicationYear", bib.year)
+    for field in ("container", "volume", "issue", "pages", "edition", "doi"):
+        g.add(src, field, getattr(bib, field))
+    g.add(src, "locator", bib.locator)
+    g.add(src, DERIVED, ox.NamedNode(data_iri("source", bib.taken_from or rec.id)))
+    g.add(src, "curatorNote", rec.note)
+    if rec.study_design:
+        g.add(src, "studyDesign", v(rec.study_design))
+    level = rec.evidence_level or vocab.default_levels.get(rec.study_design or "")
+    if level:
+        g.add(src, "evidenceLevel", v(level))
+
+    for ref in rec.references:
+        entry = g.node("reference-entry", f"{rec.id}-{ref.number}", "ReferenceEntry")
+        g.add(entry, LABEL, f"{rec.label}, reference {ref.number}")
+        g.add(entry, "entryNumber", ref.number)
+        g.add(entry, "refersTo", ox.NamedNode(data_iri("source", ref.work)))
+        g.add(src, "hasReferenceEntry", entry)
+
+    for cit in rec.citations:
+        node = g.node("citation", f"{rec.id}-{cit.id}", "InTextCitation", cit.locator)
+        numbers = ",".join(str(n) for n in cit.numbers)
+        g.add(node, LABEL, f"[{numbers}] in {cit.locator}")
+        g.add(node, "citedIn", src)
+        g.add(node, "resolutionBasis", v(BASIS[cit.basis]))
+        g.add(node, "curatorNote", cit.note)
+        for n in cit.numbers:
+            g.add(node, "numberPrinted", n)
+        for w in cit.works:
+            g.add(node, "citedWork", ox.NamedNode(data_iri("source", w)))
+
+    for row in rec.table_rows:
+        _table_row(g, rec, row)
+    for group in rec.groups:
+        _group(g, rec, group)
+    for claim in rec.claims:
+        node = g.node("claim", f"{rec.id}-{claim.id}", "EvidenceClaim", claim.locator)
+        g.add(node, LABEL, claim.statement)
+        g.add(node, "statement", claim.statement)
+        g.add(node, "claimTopic", v(claim.topic))
+        g.add(node, "therapyLine", claim.line)
+        for agent in claim.agents:
+            g.add(node, "aboutAgent", v(agent))
+        works: list[str] = list(claim.supported_by)
+        for cid in claim.citations:
+            g.add(node, "hasCitation", ox.NamedNode(data_iri("citation", f"{rec.id}-{cid}")))
+            if not claim.supported_by:
+                works += [w for c in rec.citations if c.id == cid for w in c.works]
+        for w in sorted(set(works)):
+            g.add(node, "supportedBy", ox.NamedNode(data_iri("source", w)))
+        if claim.evidence_code:
+            g.add(node, "evidenceCode", ox.NamedNode(OBO + claim.evidence_code.replace(":", "_")))
+    return g.quads
+
+
+def _table_row(g: _Graph, rec: SourceRecord, row: TableRow) -> None:
+    table_slug = row.table.lower().replace(" ", "-")
+    locator = f"{row.table}, row {row.row}"
+    node = g.node("citation", f"{rec.id}-{table_slug}-row-{row.row}", "TableRow", locator)
+    g.add(node, LABEL, f"{row.table}, row {row.row}: {row.author_year}")
+    g.add(node, "citedIn", g.source)
+    g.add(node, "rowNumber", row.row)
+    g.add(node, "authorYearAsPrinted", row.author_year)
+    g.add(node, "numberPrinted", row.number_printed)
+    g.add(node, "citedWork", ox.NamedNode(data_iri("source", row.work)))
+    g.add(node, "resolutionBasis", v("ByAuthorYear"))
+    g.add(node, "summarises", _group_iri(rec, row.group))
+    for prop, value in (
+        ("siteAsPrinted", row.location),
+        ("patientsAsPrinted", row.patients),
+        ("presentationAsPrinted", row.presentation),
+        ("treatmentAsPrinted", row.treatment),
+        ("outcomeAsPrinted", row.outcome),
+    ):
+        g.add(node, prop, value)
+
+
+def _group_iri(rec: SourceRecord, group_id: str) -> ox.NamedNode:
+    kind = next((grp.kind for grp in rec.groups if grp.id == group_id), "case")
+    return ox.NamedNode(data_iri(kind, group_id))
+
+
+def _site(g: _Graph, slug: str, site: Site, cls: str | None = None) -> ox.NamedNode:
+    node = g.node("site", slug, cls or site.term)
+    if cls is None:
+        side = f"{g.label(site.laterality)} " if site.laterality else ""
+        g.add(node, LABEL, site.as_printed or side + g.label(site.term))
+        g.add(node, "laterality", v(site.laterality) if site.laterality else None)
+    else:
+        g.add(node, LABEL, g.label(cls))
+    return node
+
+
+def _group(g: _Graph, rec: SourceRecord, grp: Group) -> None:
+    cls = "Case" if grp.kind == "case" else "Cohort"
+    node = g.node(grp.kind, grp.id, cls, grp.locator)
+    reported = grp.reported_in or rec.id
+    label = f"{'case' if grp.kind == 'case' else f'cohort of {grp.n_patients}'} ({grp.id})"
+    g.add(node, LABEL, label)
+    g.add(node, "reportedIn", ox.NamedNode(data_iri("source", reported)))
+    g.add(node, "patientCount", grp.n_patients or 1)
+    g.add(node, "ageYears", grp.age)
+    g.add(node, "sex", v(grp.sex) if grp.sex else None)
+    g.add(node, "curatorNote", grp.note)
+    for h in grp.history:
+        hist = g.node("history", f"{grp.id}-{h.term.lower()}", h.term, h.locator)
+        g.add(hist, LABEL, g.label(h.term))
+        g.add(hist, "curatorNote", h.note)
+        g.add(node, "hasHistory", hist)
+    if grp.tumour is not None:
+        t = grp.tumour
+        tum = g.node("tumour", grp.id, "Tumour", t.locator)
+        g.add(tum, LABEL, f"primary tumour of {grp.id}")
+        g.add(node, "hasTumour", tum)
+        g.add(tum, "histology", v(t.histology) if t.histology else None)
+        g.add(tum, "siteAsPrinted", t.site.as_printed)
+        g.add(tum, "primarySite", _site(g, f"{grp.id}-primary", t.site))
+        for inc in t.site.includes:
+            g.add(tum, "partlyAtSite", _site(g, f"{grp.id}-partly-{inc.lower()}", t.site, inc))
+        g.add(tum, "growthPattern", v(t.growth) if t.growth else None)
+        if t.grade is not None:
+            g.add(tum, "gradeValue", t.grade.value)
+            g.add(tum, "gradingSystem", v(t.grade.system))
+        if t.ki67_percent is not None:
+            g.add(tum, "proliferationIndexPercent", float(t.ki67_percent.value))
+            g.add(tum, "approximate", t.ki67_percent.approximate or None)
+        g.add(tum, "curatorNote", t.note)
+        for m in t.markers:
+            res = g.node("marker-result", f"{grp.id}-{m.marker.lower()}", "MarkerResult")
+            g.add(res, LABEL, f"{g.label(m.marker)} {m.result.lower()}")
+            g.add(res, "marker", v(m.marker))
+            g.add(res, "stainResult", v(m.result))
+            g.add(res, "curatorNote", m.extent)
+            g.add(tum, "hasMarkerResult", res)
+    for seq, ev in enumerate(grp.events, start=1):
+        _event(g, grp, ev, seq, node)
+
+
+def _event_iri(grp: Group, event_id: str) -> ox.NamedNode:
+    return ox.NamedNode(data_iri("event", f"{grp.id}-{event_id}"))
+
+
+def _event(g: _Graph, grp: Group, ev: Event, seq: int, group_node: ox.NamedNode) -> None:
+    node = g.node("event", f"{grp.id}-{ev.id}", ev.term, ev.locator)
+    g.add(node, LABEL, f"{g.label(ev.term)} ({ev.id})")
+    g.add(group_node, "hasEvent", node)
+    g.add(node, "sequence", seq)
+    g.add(node, "exposure", v(EXPOSURE[ev.exposure]))
+    if ev.site is not None:
+        g.add(node, "eventSite", _site(g, f"{grp.id}-{ev.id}", ev.site))
+        g.add(node, "siteAsPrinted", ev.site.as_printed)
+    if ev.at is not None:
+        g.add(node, "months", float(ev.at.months))
+        g.add(node, "timeReference", _event_iri(grp, ev.at.after))
+    for f in ev.follows:
+        g.add(node, "follows", _event_iri(grp, f))
+    for r in ev.reasons:
+        g.add(node, "reason", _event_iri(grp, r))
+    for agent in ev.agents:
+        g.add(node, "agent", v(agent))
+    g.add(node, "line", ev.line)
+    g.add(node, "cycles", ev.cycles)
+    g.add(node, "diagnosedCondition", v(ev.condition) if ev.condition else None)
+    g.add(node, "diagnosisStatus", v(ev.status) if ev.status else None)
+    g.add(node, "refutedBy", _event_iri(grp, ev.refuted_by) if ev.refuted_by else None)
+    g.add(node, "resectable", ev.resectable)
+    g.add(node, "frequencyAsPrinted", ev.frequency)
+    g.add(node, "finding", ev.finding)
+    g.add(node, "curatorNote", ev.note)
+    for lesion in ev.lesions:
+        resp = g.node("lesion-response", f"{grp.id}-{ev.id}-{lesion.lesion}", "LesionResponse")
+        g.add(resp, LABEL, f"{lesion.lesion}: {lesion.trend.lower()}")
+        g.add(resp, "lesion", _event_iri(grp, lesion.lesion))
+        g.add(resp, "trend", v(lesion.trend))
+        g.add(resp, "sizeChangePercent", float(lesion.change_percent) if lesion.change_percent is not None else None)
+        g.add(resp, "curatorNote", lesion.note)
+        g.add(node, "hasLesionResponse", resp)
+
+
+def dataset_quads(records: list[SourceRecord], vocab: Vocabulary) -> Iterator[ox.Quad]:
+    for rec in sorted(records, key=lambda r: r.id):
+        yield from source_quads(rec, vocab)
+

@@ -1,0 +1,183 @@
+"""Typed records: the shape of one `data/*.yaml` file, before any triple is made."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from kg.iris import SLUG
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG.pattern, max_length=120)]
+TermName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9]*$", max_length=80)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Locator = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Year = Annotated[int, Field(ge=1800, le=2100)]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Bibliography(Record):
+    """The bibliographic record of a source, as printed where it was taken from."""
+
+    authors: Text
+    title: Text
+    year: Year | None = None
+    container: Text | None = None
+    volume: Text | None = None
+    issue: Text | None = None
+    pages: Text | None = None
+    edition: Text | None = None
+    doi: Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")] | None = None
+    taken_from: Slug | None = None
+    locator: Locator
+
+
+class Site(Record):
+    term: TermName
+    as_printed: Text | None = None
+    laterality: TermName | None = None
+    includes: list[TermName] = Field(default_factory=list, max_length=20)
+
+
+class Grade(Record):
+    value: Annotated[int, Field(ge=1, le=4)]
+    system: TermName
+
+
+class Percent(Record):
+    value: Annotated[float, Field(ge=0, le=100)]
+    approximate: bool = False
+
+
+class MarkerResult(Record):
+    marker: TermName
+    result: TermName
+    extent: Text | None = None
+
+
+class Tumour(Record):
+    histology: TermName | None = None
+    site: Site
+    growth: TermName | None = None
+    grade: Grade | None = None
+    ki67_percent: Percent | None = None
+    size_cm: Annotated[float, Field(gt=0, le=200)] | None = None
+    markers: list[MarkerResult] = Field(default_factory=list, max_length=200)
+    note: Text | None = None
+    locator: Locator
+
+
+class TimePoint(Record):
+    months: Annotated[float, Field(ge=0, le=1200)]
+    after: Slug
+
+
+class LesionChange(Record):
+    lesion: Slug
+    trend: TermName
+    change_percent: Annotated[float, Field(ge=-100, le=100000)] | None = None
+    note: Text | None = None
+
+
+class Event(Record):
+    id: Slug
+    term: TermName
+    locator: Locator
+    exposure: Literal["all", "some"] = "all"
+    site: Site | None = None
+    at: TimePoint | None = None
+    follows: list[Slug] = Field(default_factory=list, max_length=50)
+    reasons: list[Slug] = Field(default_factory=list, max_length=20)
+    agents: list[TermName] = Field(default_factory=list, max_length=20)
+    line: Annotated[int, Field(ge=1, le=20)] | None = None
+    cycles: Annotated[int, Field(ge=1, le=200)] | None = None
+    condition: TermName | None = None
+    status: TermName | None = None
+    refuted_by: Slug | None = None
+    resectable: bool | None = None
+    lesions: list[LesionChange] = Field(default_factory=list, max_length=100)
+    frequency: Text | None = None
+    finding: Text | None = None
+    note: Text | None = None
+
+
+class HistoryItem(Record):
+    term: TermName
+    note: Text | None = None
+    locator: Locator
+
+
+class Group(Record):
+    """One patient (`kind: case`) or a group reported in aggregate (`kind: cohort`)."""
+
+    id: Slug
+    kind: Literal["case", "cohort"]
+    locator: Locator
+    reported_in: Slug | None = None
+    n_patients: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
+    age: Annotated[int, Field(ge=0, le=120)] | None = None
+    sex: TermName | None = None
+    history: list[HistoryItem] = Field(default_factory=list, max_length=100)
+    tumour: Tumour | None = None
+    events: list[Event] = Field(default_factory=list, max_length=1000)
+    note: Text | None = None
+
+
+class ReferenceEntry(Record):
+    number: Annotated[int, Field(ge=1, le=100_000)]
+    work: Slug
+
+
+class InTextCitation(Record):
+    id: Slug
+    numbers: list[Annotated[int, Field(ge=1, le=100_000)]] = Field(min_length=1, max_length=50)
+    works: list[Slug] = Field(min_length=1, max_length=50)
+    basis: Literal["number", "content"]
+    locator: Locator
+    note: Text | None = None
+
+
+class TableRow(Record):
+    table: Annotated[str, StringConstraints(pattern=r"^Table [0-9A-Za-z]+$")]
+    row: Annotated[int, Field(ge=1, le=100_000)]
+    author_year: Text
+    number_printed: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    work: Slug
+    group: Slug
+    location: Text | None = None
+    patients: Text | None = None
+    presentation: Text | None = None
+    treatment: Text | None = None
+    outcome: Text | None = None
+
+
+class Claim(Record):
+    id: Slug
+    topic: TermName
+    statement: Text
+    citations: list[Slug] = Field(min_length=1, max_length=50)
+    supported_by: list[Slug] = Field(default_factory=list, max_length=50)
+    agents: list[TermName] = Field(default_factory=list, max_length=20)
+    line: Annotated[int, Field(ge=1, le=20)] | None = None
+    evidence_code: Annotated[str, StringConstraints(pattern=r"^ECO:\d{7}$")] | None = None
+    locator: Locator
+
+
+class SourceRecord(Record):
+    """Everything curated from one source publication: one YAML file."""
+
+    id: Slug
+    label: Text
+    citation: Bibliography
+    study_design: TermName | None = None
+    design_basis: Text | None = None
+    evidence_level: TermName | None = None
+    references: list[ReferenceEntry] = Field(default_factory=list, max_length=10_000)
+    citations: list[InTextCitation] = Field(default_factory=list, max_length=10_000)
+    table_rows: list[TableRow] = Field(default_factory=list, max_length=10_000)
+    groups: list[Group] = Field(default_factory=list, max_length=100_000)
+    claims: list[Claim] = Field(default_factory=list, max_length=10_000)
+    note: Text | None = None

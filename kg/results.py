@@ -1,0 +1,104 @@
+"""Query results as a small table of RDF terms, rendered as text, CSV, TSV or SPARQL JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.iris import XSD, compact
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    variables: list[str]
+    rows: list[tuple[Term | None, ...]]
+
+    @classmethod
+    def from_solutions(cls, solutions: ox.QuerySolutions) -> QueryResult:
+        variables = [var.value for var in solutions.variables]
+        rows = [tuple(sol[var] for var in variables) for sol in solutions]
+        return cls(variables, rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def records(self) -> list[dict[str, str | None]]:
+        """Rows as dicts of plain strings (IRIs and literal values)."""
+        return [{v: plain(t) for v, t in zip(self.variables, row, strict=True)} for row in self.rows]
+
+    def column(self, name: str) -> list[str | None]:
+        i = self.variables.index(name)
+        return [plain(row[i]) for row in self.rows]
+
+    def to_csv(self, delimiter: str = ",") -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+        writer.writerow(self.variables)
+        for row in self.rows:
+            writer.writerow(["" if t is None else plain(t) for t in row])
+        return out.getvalue()
+
+    def to_tsv(self) -> str:
+        lines = ["\t".join("?" + v for v in self.variables)]
+        lines += ["\t".join("" if t is None else str(t) for t in row) for row in self.rows]
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        bindings = [
+            {v: term_json(t) for v, t in zip(self.variables, row, strict=True) if t is not None}
+            for row in self.rows
+        ]
+        return json.dumps({"head": {"vars": self.variables}, "results": {"bindings": bindings}}, indent=1, ensure_ascii=False)
+
+    def to_table(self) -> str:
+        shown = [[display(t) for t in row] for row in self.rows]
+        widths = [max([len(v), *(len(r[i]) for r in shown)]) for i, v in enumerate(self.variables)]
+        widths = [min(w, 70) for w in widths]
+
+        def fmt(cells: list[str]) -> str:
+            return "  ".join(c[:w].ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+        lines = [fmt(self.variables), fmt(["-" * w for w in widths])]
+        lines += [fmt(r) for r in shown]
+        lines.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})")
+        return "\n".join(lines)
+
+
+def plain(term: Term | None) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode):
+        return term.value
+    return str(term)
+
+
+def display(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return compact(term.value)
+    if isinstance(term, ox.Literal):
+        return term.value.replace("\n", " ")
+    return str(term)
+
+
+def term_json(term: Term) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD + "string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}

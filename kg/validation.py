@@ -1,0 +1,53 @@
+"""Validation of a built graph: SHACL shapes per source graph, then the QC queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from kg.catalog import StoredQuery
+from kg.interop import to_rdflib_graph
+from kg.iris import ONTOLOGY_GRAPH, compact
+from kg.results import QueryResult, display
+
+SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+
+
+def shacl_problems(store: ox.Store, shapes_path: Path) -> list[str]:
+    """Run the shapes on each source graph on its own, so the cost grows with the largest source."""
+    from pyshacl import validate
+
+    shapes = rdflib.Graph().parse(shapes_path, format="turtle")
+    ontology = to_rdflib_graph(store.quads_for_pattern(None, None, None, ox.NamedNode(ONTOLOGY_GRAPH)))
+    by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
+    for q in store:
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value != ONTOLOGY_GRAPH:
+            by_graph[q.graph_name.value].append(q)
+    problems: list[str] = []
+    for graph_name in sorted(by_graph):
+        data = to_rdflib_graph(by_graph[graph_name])
+        conforms, report, _ = validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=True)
+        if conforms:
+            continue
+        assert isinstance(report, rdflib.Graph)
+        for result in sorted(report.subjects(rdflib.RDF.type, SH.ValidationResult), key=str):
+            focus = report.value(result, SH.focusNode)
+            path = report.value(result, SH.resultPath)
+            message = report.value(result, SH.resultMessage)
+            problems.append(
+                f"{compact(graph_name)}: {compact(str(focus))} {compact(str(path)) if path else ''}: {message}"
+            )
+    return problems
+
+
+def qc_problems(results: dict[str, QueryResult], catalog: dict[str, StoredQuery]) -> list[str]:
+    """Each row a QC query returns is one problem, described by the query's summary."""
+    problems = []
+    for name in sorted(results):
+        for row in results[name].rows:
+            cells = ", ".join(f"{v}={display(t)}" for v, t in zip(results[name].variables, row, strict=True))
+            problems.append(f"{name} ({catalog[name].summary}): {cells}")
+    return problems
