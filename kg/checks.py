@@ -86,9 +86,14 @@ class _Checker:
             rows.add((row.table, row.row))
             self.source(f"{where}.work", row.work)
             if row.group not in group_ids:
-                self.fail(f"{where}.group", f"'{row.group}' is not a group of this file; valid: {', '.join(sorted(group_ids))}")
+                self.fail(
+                    f"{where}.group",
+                    f"'{row.group}' is not a group of this file; valid: {', '.join(sorted(group_ids))}",
+                )
             if row.number_printed is not None and row.number_printed not in numbers:
-                self.fail(f"{where}.number_printed", f"number {row.number_printed} is not in this source's reference list")
+                self.fail(
+                    f"{where}.number_printed", f"number {row.number_printed} is not in this source's reference list"
+                )
 
         for i, group in enumerate(rec.groups):
             where = f"groups[{i}]({group.id})"
@@ -106,11 +111,17 @@ class _Checker:
             cited: set[str] = set()
             for c in claim.citations:
                 if c not in citation_ids:
-                    self.fail(f"{where}.citations", f"'{c}' is not a citation id of this file; valid: {', '.join(sorted(citation_ids))}")
+                    self.fail(
+                        f"{where}.citations",
+                        f"'{c}' is not a citation id of this file; valid: {', '.join(sorted(citation_ids))}",
+                    )
                 cited.update(w for cit in rec.citations if cit.id == c for w in cit.works)
             for w in claim.supported_by:
                 if w not in cited:
-                    self.fail(f"{where}.supported_by", f"'{w}' is not a work of the claim's citations; valid: {', '.join(sorted(cited))}")
+                    self.fail(
+                        f"{where}.supported_by",
+                        f"'{w}' is not a work of the claim's citations; valid: {', '.join(sorted(cited))}",
+                    )
 
     def _unique(self, field: str, ids: Iterable[str]) -> set[str]:
         seen: set[str] = set()
@@ -125,7 +136,10 @@ class _Checker:
         self.member(f"{where}.laterality", site.laterality, "Laterality")
         for j, inc in enumerate(site.includes):
             if not self.vocab.is_a(inc, site.term) or inc == site.term:
-                self.fail(f"{where}.includes[{j}]", f"'{inc}' must be a site strictly below '{site.term}' in the site hierarchy")
+                self.fail(
+                    f"{where}.includes[{j}]",
+                    f"'{inc}' must be a site strictly below '{site.term}' in the site hierarchy",
+                )
 
     def group(self, where: str, g: Group) -> None:
         self.source(f"{where}.reported_in", g.reported_in)

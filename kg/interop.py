@@ -31,6 +31,6 @@ def to_rdflib_graph(triples: Iterable[ox.Quad | ox.Triple], graph: rdflib.Graph 
 def to_rdflib_dataset(quads: Iterable[ox.Quad]) -> rdflib.Dataset:
     ds = rdflib.Dataset()
     for q in quads:
-        ctx = ds.graph(to_rdflib_term(q.graph_name)) if isinstance(q.graph_name, ox.NamedNode) else ds.default_graph
+        ctx = ds.graph(rdflib.URIRef(q.graph_name.value)) if isinstance(q.graph_name, ox.NamedNode) else ds.default_graph
         ctx.add((to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)))
     return ds

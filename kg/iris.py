@@ -32,6 +32,9 @@ PREFIXES: dict[str, str] = {
     "obo": OBO,
 }
 
+# Prefixes written into dumps: data IRIs stay whole there, as `id:case\/x` is legal but unreadable.
+EXPORT_PREFIXES: dict[str, str] = {k: ns for k, ns in PREFIXES.items() if k != "id"}
+
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -64,7 +67,7 @@ def compact(iri: str) -> str:
     best = iri
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns):
-            candidate = f"{prefix}:{iri[len(ns):]}"
+            candidate = f"{prefix}:{iri[len(ns) :]}"
             if len(candidate) < len(best):
                 best = candidate
     return best

@@ -23,7 +23,7 @@ class _GuardedLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.YAMLError(
                 f"aliases (*{event.anchor}) are not allowed in records, at line "
                 f"{event.start_mark.line + 1}: write the value out"
@@ -51,7 +51,7 @@ def read_yaml(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise RecordError(name, "(file)", f"is not UTF-8 (byte {exc.start}): save it as UTF-8") from exc
     try:
-        return yaml.load(text, Loader=_GuardedLoader)  # noqa: S506 - the loader is a SafeLoader
+        return yaml.load(text, Loader=_GuardedLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(document)"
@@ -142,7 +142,9 @@ def parse_record(path: Path, data: Any) -> SourceRecord:
             raise errors[0] from None
         raise RecordErrors(errors) from None
     if record.id != path.stem:
-        raise RecordError(name, "id", f"is '{record.id}' but the file is named '{path.name}': name the file '{record.id}.yaml'")
+        raise RecordError(
+            name, "id", f"is '{record.id}' but the file is named '{path.name}': name the file '{record.id}.yaml'"
+        )
     return record
 
 

@@ -254,4 +254,3 @@ def _event(g: _Graph, grp: Group, ev: Event, seq: int, group_node: ox.NamedNode)
 def dataset_quads(records: list[SourceRecord], vocab: Vocabulary) -> Iterator[ox.Quad]:
     for rec in sorted(records, key=lambda r: r.id):
         yield from source_quads(rec, vocab)
-

@@ -76,7 +76,7 @@ def vocabulary(quads: Iterable[ox.Quad]) -> Vocabulary:
 
     def local(node: object) -> str | None:
         if isinstance(node, ox.NamedNode) and node.value.startswith(VSKG):
-            return node.value[len(VSKG):]
+            return node.value[len(VSKG) :]
         return None
 
     parents: dict[str, set[str]] = {}

@@ -52,10 +52,11 @@ class QueryResult:
 
     def to_json(self) -> str:
         bindings = [
-            {v: term_json(t) for v, t in zip(self.variables, row, strict=True) if t is not None}
-            for row in self.rows
+            {v: term_json(t) for v, t in zip(self.variables, row, strict=True) if t is not None} for row in self.rows
         ]
-        return json.dumps({"head": {"vars": self.variables}, "results": {"bindings": bindings}}, indent=1, ensure_ascii=False)
+        return json.dumps(
+            {"head": {"vars": self.variables}, "results": {"bindings": bindings}}, indent=1, ensure_ascii=False
+        )
 
     def to_table(self) -> str:
         shown = [[display(t) for t in row] for row in self.rows]

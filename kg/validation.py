@@ -29,7 +29,9 @@ def shacl_problems(store: ox.Store, shapes_path: Path) -> list[str]:
     problems: list[str] = []
     for graph_name in sorted(by_graph):
         data = to_rdflib_graph(by_graph[graph_name])
-        conforms, report, _ = validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=True)
+        conforms, report, _ = validate(
+            data, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=True
+        )
         if conforms:
             continue
         assert isinstance(report, rdflib.Graph)

@@ -1,0 +1,38 @@
+"""vskg: a knowledge graph of vascular sarcoma evidence.
+
+>>> from kg import build
+>>> graph = build()                      # in memory, from the project's data/ and ontology/
+>>> graph.query("femoral-recurrence-after-surgery-alone").records()
+"""
+
+from kg.build import build
+from kg.catalog import Param, StoredQuery
+from kg.errors import (
+    KGError,
+    OntologyError,
+    QueryError,
+    ReasonerError,
+    RecordError,
+    RecordErrors,
+    StoreError,
+    ValidationError,
+)
+from kg.graph import KnowledgeGraph
+from kg.results import QueryResult
+
+__all__ = [
+    "KGError",
+    "KnowledgeGraph",
+    "OntologyError",
+    "Param",
+    "QueryError",
+    "QueryResult",
+    "ReasonerError",
+    "RecordError",
+    "RecordErrors",
+    "StoreError",
+    "StoredQuery",
+    "ValidationError",
+    "build",
+]
+__version__ = "0.1.0"

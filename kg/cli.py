@@ -1,0 +1,192 @@
+"""The `vskg` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kg.build import build, compile_quads, validate_graph
+from kg.errors import KGError, QueryError, ReasonerError
+from kg.export import FORMATS
+from kg.graph import KnowledgeGraph
+from kg.project import Project
+from kg.results import QueryResult
+from kg.store import memory_store
+
+OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
+
+
+def _paths(args: argparse.Namespace) -> tuple[Path, Path, Path, Path]:
+    project = Project.find()
+    return (
+        Path(args.data) if args.data else project.data,
+        Path(args.ontology) if args.ontology else project.ontology,
+        Path(args.queries) if args.queries else project.queries,
+        Path(args.store) if args.store else project.store,
+    )
+
+
+def _render(result: QueryResult, fmt: str) -> str:
+    if fmt == "csv":
+        return result.to_csv()
+    if fmt == "tsv":
+        return result.to_tsv()
+    if fmt == "json":
+        return result.to_json()
+    return result.to_table()
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    data, onto, queries, store = _paths(args)
+    graph = build(data, ontology_dir=onto, queries_dir=queries, store_path=store)
+    print(f"built {len(graph)} quads in {len(graph.graphs())} named graphs from {data} into {store}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    data, onto, queries, _ = _paths(args)
+    compiled = compile_quads(data, onto)
+    print(f"records: {len(compiled.records)} source files read and checked")
+    graph = KnowledgeGraph(memory_store(compiled.quads), queries_dir=queries)
+    problems = validate_graph(graph, onto)
+    for p in problems:
+        print(f"ERROR {p}")
+    print(f"shapes and QC checks: {'passed' if not problems else f'{len(problems)} problem(s)'}")
+    if not args.no_reasoner:
+        from kg.reasoning import hermit_types
+
+        try:
+            types = hermit_types(compiled.quads)
+            print(f"HermiT: ontology and data consistent ({len(types)} individuals classified)")
+        except ReasonerError as exc:
+            print(f"ERROR {exc}")
+            problems.append(str(exc))
+    audit = graph.query("citation-mismatches")
+    print(f"citation audit: {len(audit)} printed number(s) name a different work than the one cited")
+    if len(audit):
+        print(audit.to_table())
+    return 1 if problems else 0
+
+
+def cmd_queries(args: argparse.Namespace) -> int:
+    _, _, queries, _ = _paths(args)
+    graph = KnowledgeGraph.__new__(KnowledgeGraph)
+    graph.queries_dir, graph._catalog = queries, None
+    for q in graph.stored_queries(include_qc=args.qc):
+        if args.headline and not q.headline:
+            continue
+        params = ", ".join(f"{p.name}: {p.type}" + (f" = {p.default}" if p.default else "") for p in q.params)
+        print(f"{q.name}{' *' if q.headline else ''}\n    {q.summary}" + (f"\n    params: {params}" if params else ""))
+    return 0
+
+
+def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise QueryError(f"--param {pair!r}: write it as NAME=VALUE")
+        params[key.strip()] = value
+    return params
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    _, _, queries, store = _paths(args)
+    graph = KnowledgeGraph.open(store, queries_dir=queries)
+    if args.sparql is not None or args.file is not None:
+        if args.name:
+            raise QueryError("give a stored query NAME or --sparql/--file, not both")
+        text = args.sparql if args.sparql is not None else Path(args.file).read_text(encoding="utf-8")
+        result = graph.sparql(text)
+        if isinstance(result, bool):
+            print("true" if result else "false")
+        elif isinstance(result, QueryResult):
+            print(_render(result, args.format))
+        else:
+            for triple in result:
+                print(f"{triple} .")
+        return 0
+    names = [q.name for q in graph.stored_queries() if q.headline] if args.headline else [args.name]
+    if not names or names == [None]:
+        raise QueryError("name a stored query (see `vskg queries`), or give --sparql, --file or --headline")
+    for name in names:
+        if args.headline:
+            print(f"\n## {name}: {graph.stored(name).summary}")
+        print(_render(graph.query(name, **_parse_params(args.param)), args.format))
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    _, _, queries, store = _paths(args)
+    result = KnowledgeGraph.open(store, queries_dir=queries).query("citation-mismatches")
+    print(_render(result, args.format))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    _, _, queries, store = _paths(args)
+    formats = [f for part in args.format for f in part.split(",") if f] or None
+    for path in KnowledgeGraph.open(store, queries_dir=queries).export(args.out, formats=formats):
+        print(path)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", help="folder of YAML records (default: data/)")
+    common.add_argument("--ontology", help="folder holding vskg.ttl and shapes.ttl (default: ontology/)")
+    common.add_argument("--queries", help="folder of stored queries (default: queries/)")
+    common.add_argument("--store", help="on-disk store folder (default: .vskg/)")
+
+    top = argparse.ArgumentParser(prog="vskg", description="Knowledge graph of vascular sarcoma evidence.")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", parents=[common], help="build and validate the graph, then replace the store")
+    p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser("validate", parents=[common], help="check records, shapes, QC, HermiT and citations")
+    p.add_argument("--no-reasoner", action="store_true", help="skip the HermiT consistency check")
+    p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("queries", parents=[common], help="list the stored queries")
+    p.add_argument("--headline", action="store_true", help="only the headline queries")
+    p.add_argument("--qc", action="store_true", help="include the QC checks")
+    p.set_defaults(run=cmd_queries)
+
+    p = sub.add_parser("query", parents=[common], help="run a stored query, or raw SPARQL")
+    p.add_argument("name", nargs="?", help="stored query name (see `vskg queries`)")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="query parameter")
+    p.add_argument("--sparql", help="raw SPARQL text")
+    p.add_argument("--file", help="file holding raw SPARQL")
+    p.add_argument("--headline", action="store_true", help="run every headline query")
+    p.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
+    p.set_defaults(run=cmd_query)
+
+    p = sub.add_parser("audit", parents=[common], help="list citation numbers that name the wrong work")
+    p.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
+    p.set_defaults(run=cmd_audit)
+
+    p = sub.add_parser("export", parents=[common], help="write dumps and ontology release files")
+    p.add_argument("--format", action="append", default=[], help=f"one or more of {', '.join(FORMATS)} (default: all)")
+    p.add_argument("--out", default="dist", help="output folder (default: dist/)")
+    p.set_defaults(run=cmd_export)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+        return code
+    except KGError as exc:
+        print(f"vskg: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("vskg: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
