@@ -8,6 +8,8 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.term import Node
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
 
 def to_rdflib_term(term: object) -> Node:
     if isinstance(term, ox.NamedNode):
@@ -17,6 +19,8 @@ def to_rdflib_term(term: object) -> Node:
     if isinstance(term, ox.Literal):
         if term.language:
             return rdflib.Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:  # RDF 1.1: a simple literal is an xsd:string
+            return rdflib.Literal(term.value)
         return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
     raise TypeError(f"cannot convert {term!r} to rdflib")
 
@@ -31,6 +35,8 @@ def to_rdflib_graph(triples: Iterable[ox.Quad | ox.Triple], graph: rdflib.Graph 
 def to_rdflib_dataset(quads: Iterable[ox.Quad]) -> rdflib.Dataset:
     ds = rdflib.Dataset()
     for q in quads:
-        ctx = ds.graph(rdflib.URIRef(q.graph_name.value)) if isinstance(q.graph_name, ox.NamedNode) else ds.default_graph
+        ctx = (
+            ds.graph(rdflib.URIRef(q.graph_name.value)) if isinstance(q.graph_name, ox.NamedNode) else ds.default_graph
+        )
         ctx.add((to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)))
     return ds

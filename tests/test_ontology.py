@@ -1,0 +1,150 @@
+"""The ontology: header, labels, checked alignments only, and HermiT consistency."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+import pytest
+
+from kg import KnowledgeGraph, ReasonerError
+from kg.iris import DCTERMS, OWL, RDF, RDFS, VSKG
+from kg.ontology import read_ontology, vocabulary
+from kg.reasoning import hermit_types, java_available
+from tests.conftest import PROJECT
+
+# The codes of shared/reference/ontology-terms.md, checked against each ontology's own release.
+CHECKED = {
+    "MONDO_0005058",
+    "NCIT_C3158",
+    "DOID_1967",
+    "MONDO_0040676",
+    "NCIT_C4575",
+    "MONDO_0002095",
+    "DOID_175",
+    "MONDO_0004208",
+    "NCIT_C6745",
+    "DOID_7390",
+    "UBERON_0001361",
+    "NCIT_C12716",
+    "NCIT_C154771",
+    "UBERON_0001072",
+    "NCIT_C12815",
+    "UBERON_0002048",
+    "NCIT_C12468",
+    "HP_0002625",
+    "HP_0004936",
+    "CHEBI_28748",
+    "CHEBI_175901",
+    "CHEBI_5864",
+    "CHEBI_4672",
+    "CHEBI_71219",
+    "CHEBI_50249",
+    "MAXO_0000178",
+    "MAXO_0000014",
+    "MAXO_0000448",
+    "MAXO_0000646",
+    "MAXO_0000137",
+    "MAXO_0000571",
+    "MAXO_0001259",
+    "hgnc/130",
+    "hgnc/2770",
+    "hgnc/7107",
+    "NCIT_C23020",
+    "NCIT_C28078",
+    "NCIT_C4798",
+    "NCIT_C18206",
+    "NCIT_C19151",
+    "MONDO_0024880",
+    "NCIT_C17747",
+    "NCIT_C18058",
+    "ECO_0000180",
+    "ECO_0006016",
+    "ECO_0006017",
+    "ECO_0006018",
+    "mesh/D002363",
+    "mesh/D016449",
+    "mesh/D064888",
+    "SEPIO_0000143",
+    "SEPIO_0000067",
+    "SEPIO_0000069",
+    "SEPIO_0000070",
+}
+needs_java = pytest.mark.skipif(not java_available(), reason="HermiT needs Java; scripts/setup.sh installs it")
+
+
+def _objects(quads: list[ox.Quad], predicate: str) -> list[ox.Quad]:
+    return [q for q in quads if q.predicate.value == predicate]
+
+
+def _iri(term: object) -> str:
+    return term.value if isinstance(term, ox.NamedNode | ox.Literal) else str(term)
+
+
+def test_ontology_header() -> None:
+    quads = read_ontology(PROJECT.ontology)
+    header = {q.predicate.value: q.object for q in quads if _iri(q.subject) == "https://w3id.org/vskg/ontology"}
+    assert header[RDF + "type"] == ox.NamedNode(OWL + "Ontology")
+    for key in (DCTERMS + "title", DCTERMS + "description", DCTERMS + "license", OWL + "versionIRI"):
+        assert key in header, key
+
+
+def test_every_term_has_label_and_definition() -> None:
+    quads = read_ontology(PROJECT.ontology)
+    declared = {
+        _iri(q.subject) for q in quads if q.predicate.value == RDF + "type" and _iri(q.subject).startswith(VSKG)
+    }
+    labelled = {_iri(q.subject) for q in _objects(quads, RDFS + "label")}
+    defined = {_iri(q.subject) for q in _objects(quads, "http://www.w3.org/2004/02/skos/core#definition")}
+    assert declared, "no terms found"
+    assert declared - labelled == set()
+    assert declared - defined == set()
+
+
+def test_alignments_use_only_checked_codes() -> None:
+    quads = read_ontology(PROJECT.ontology)
+    external = [
+        _iri(q.object)
+        for q in quads
+        if q.predicate.value.startswith("http://www.w3.org/2004/02/skos/core#") and q.predicate.value.endswith("Match")
+    ]
+    assert external
+    for iri in external:
+        code = re.sub(r"^.*/(obo/)?", "", iri) if "/obo/" in iri else "/".join(iri.rsplit("/", 2)[-2:])
+        assert code in CHECKED, f"{iri} is not a checked code"
+
+
+def test_vein_hierarchy() -> None:
+    vocab = vocabulary(read_ontology(PROJECT.ontology))
+    assert vocab.is_a("SuperficialFemoralVein", "FemoralVein")
+    assert vocab.is_a("FemoralVein", "LowerLimbVein") and vocab.is_a("LowerLimbVein", "PeripheralVein")
+    assert vocab.is_a("InferiorVenaCava", "CentralVein") and not vocab.is_a("InferiorVenaCava", "PeripheralVein")
+
+
+@needs_java
+def test_hermit_finds_ontology_and_data_consistent_and_agrees_with_queries(graph: KnowledgeGraph) -> None:
+    inferred = hermit_types(graph.quads())
+    # The queries classify through rdf:type/rdfs:subClassOf*; HermiT must infer exactly those types.
+    closure = graph.sparql(
+        "SELECT ?x ?c WHERE { GRAPH ?g { ?x a ?t } FILTER(?g != <https://w3id.org/vskg/graph/ontology>) "
+        "?t rdfs:subClassOf* ?c . FILTER(STRSTARTS(STR(?c), STR(vskg:))) } ORDER BY ?x ?c"
+    )
+    expected: dict[str, set[str]] = {}
+    for x, c in closure.rows:  # type: ignore[union-attr]
+        expected.setdefault(x.value, set()).add(c.value[len(VSKG) :])  # type: ignore[union-attr]
+    assert len(expected) > 100
+    for individual, classes in expected.items():
+        assert inferred.get(individual) == classes, individual
+
+
+@needs_java
+def test_hermit_detects_an_inconsistency(graph: KnowledgeGraph) -> None:
+    """Negative control: a node that is both a Case and a Cohort (disjoint classes) is caught."""
+    bad = ox.Quad(
+        ox.NamedNode("https://w3id.org/vskg/id/case/hong-2016-table-1"),
+        ox.NamedNode(RDF + "type"),
+        ox.NamedNode(VSKG + "Cohort"),
+        ox.NamedNode("https://w3id.org/vskg/graph/test"),
+    )
+    with pytest.raises(ReasonerError, match="inconsistent"):
+        hermit_types([*graph.quads(), bad])

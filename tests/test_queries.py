@@ -1,0 +1,137 @@
+"""Every stored query against golden results, plus the questions the seed must answer."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from kg import KnowledgeGraph, QueryError, QueryResult
+from kg.catalog import load_catalog
+from tests.conftest import PROJECT, ROOT
+
+GOLDEN = ROOT / "tests" / "golden"
+UPDATE = os.environ.get("VSKG_UPDATE_GOLDEN") == "1"
+STORED = sorted(n for n in load_catalog(PROJECT.queries) if not n.startswith("qc/"))
+QC = sorted(n for n in load_catalog(PROJECT.queries) if n.startswith("qc/"))
+
+
+def _serialise(result: QueryResult) -> str:
+    """One row a line, terms in N-Triples syntax, so a diff shows exactly which cell changed."""
+    rows = [json.dumps([None if t is None else str(t) for t in row], ensure_ascii=False) for row in result.rows]
+    body = ",\n  ".join(rows)
+    return f'{{"variables": {json.dumps(result.variables)},\n "rows": [\n  {body}\n ]}}\n'
+
+
+@pytest.mark.parametrize("name", STORED)
+def test_stored_query_matches_golden(graph: KnowledgeGraph, name: str) -> None:
+    actual = _serialise(graph.query(name))
+    path = GOLDEN / f"{name}.json"
+    if UPDATE:
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"no golden file {path}; run VSKG_UPDATE_GOLDEN=1 pytest to create it"
+    expected = path.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), "golden", "actual"))
+        pytest.fail(f"{name} differs from {path} (VSKG_UPDATE_GOLDEN=1 regenerates):\n{diff}")
+
+
+def test_every_golden_file_has_a_query() -> None:
+    stale = sorted(p.stem for p in GOLDEN.glob("*.json") if p.stem not in STORED)
+    assert not stale, f"golden files without a stored query: {stale}"
+
+
+@pytest.mark.parametrize("name", QC)
+def test_qc_checks_return_no_rows(graph: KnowledgeGraph, name: str) -> None:
+    result = graph.query(name)
+    assert len(result) == 0, result.to_table()
+
+
+def test_femoral_surgery_alone_is_hong_only(graph: KnowledgeGraph) -> None:
+    rows = graph.query("femoral-recurrence-after-surgery-alone").records()
+    assert [(r["source_label"], r["locator"], r["surgery_alone"]) for r in rows] == [
+        ("Hong et al. (2016)", "Table 1, row 4", "definite")
+    ]
+
+
+def test_peripheral_question_finds_broad_cohorts_femoral_does_not(graph: KnowledgeGraph) -> None:
+    femoral = graph.query("groups-at-site", site="vskg:FemoralVein").column("group")
+    peripheral = {
+        r["group"]: r["coverage"] for r in graph.query("groups-at-site", site="vskg:PeripheralVein").records()
+    }
+    kevorkian = "https://w3id.org/vskg/id/cohort/kevorkian-1973-table-1"
+    dzsinic = "https://w3id.org/vskg/id/cohort/dzsinic-1992-table-1"
+    assert kevorkian not in femoral and dzsinic not in femoral
+    assert peripheral[kevorkian] == "all patients"
+    assert peripheral[dzsinic] == "some patients"
+    ivc = graph.query("groups-at-site", site="vskg:InferiorVenaCava").records()
+    assert [(r["group"], r["coverage"]) for r in ivc] == [
+        ("https://w3id.org/vskg/id/cohort/hines-1999-table-1", "some patients")
+    ]
+
+
+def test_patient_totals_count_cohorts_by_n(graph: KnowledgeGraph) -> None:
+    rows = graph.query("patients-per-site").records()
+    total = rows[-1]
+    assert total["site_label"] == "(all locations)"
+    groups = graph.sparql(
+        "SELECT (SUM(?n) AS ?s) WHERE { { ?g a vskg:Case } UNION { ?g a vskg:Cohort } ?g vskg:patientCount ?n }"
+    )
+    assert isinstance(groups, QueryResult)
+    assert total["patients"] == groups.rows[0][0].value  # type: ignore[union-attr]
+    assert total["patients"] == "122"  # 12 + 34 + 57 + 16 cohort patients and 3 single cases
+    assert sum(int(r["patients"] or 0) for r in rows[:-1]) == 122
+
+
+def test_surgery_plus_or_minus_rt_is_possible_not_definite(graph: KnowledgeGraph) -> None:
+    rows = graph.query("femoral-recurrence-after-surgery-alone", site="vskg:PeripheralVein").records()
+    by_group = {r["group"]: r["surgery_alone"] for r in rows}
+    assert by_group["https://w3id.org/vskg/id/cohort/kevorkian-1973-table-1"] == "possible"
+    assert by_group["https://w3id.org/vskg/id/case/hong-2016-table-1"] == "definite"
+    assert "https://w3id.org/vskg/id/case/aalaoui-2026-present-case" not in by_group
+
+
+def test_citation_audit_finds_every_mismatched_table_row(graph: KnowledgeGraph) -> None:
+    rows = graph.query("citation-mismatches").records()
+    table = sorted(
+        (r["locator"], r["number_printed"], r["numbered_work"]) for r in rows if str(r["locator"]).startswith("Table")
+    )
+    assert table == [
+        ("Table 1, row 3", "6", "Narayanan et al. (2019)"),
+        ("Table 1, row 4", "11", "Maki et al. (2007)"),
+        ("Table 1, row 5", "5", "Hines et al. (1999)"),
+        ("Table 1, row 6", "11", "Maki et al. (2007)"),
+    ]
+
+
+def test_timeline_shows_dissociated_response_in_order(graph: KnowledgeGraph) -> None:
+    timeline = graph.query("case-timeline").records()
+    kinds = [r["kind"] for r in timeline]
+    assert kinds.index("initial diagnosis") < kinds.index("surgical resection") < kinds.index("local recurrence")
+    assert [int(r["sequence"] or 0) for r in timeline] == sorted(int(r["sequence"] or 0) for r in timeline)
+    lung = next(r for r in timeline if r["kind"] == "distant metastasis")
+    assert (float(lung["months"] or "nan"), lung["site"]) == (9.0, "lung")
+    dissociated = graph.query("dissociated-responses").records()
+    assert len(dissociated) == 1 and float(dissociated[0]["change_percent"] or "nan") == -42.0
+
+
+def test_parameters_are_bound_as_terms_not_text(graph: KnowledgeGraph) -> None:
+    hostile = "vskg:FemoralVein> } UNION { ?s ?p ?o"
+    with pytest.raises(QueryError, match="not an IRI"):
+        graph.query("groups-at-site", site=hostile)
+    # a well-formed but unknown IRI is inert: no rows, not an error
+    assert len(graph.query("groups-at-site", site="https://example.org/nowhere")) == 0
+    # a string parameter with quotes is a literal and cannot end the query text
+    assert len(graph.query("table-1", table='Table 1" } UNION { ?r ?p ?o } #')) == 0
+    with pytest.raises(QueryError, match="no parameter 'sites'"):
+        graph.query("groups-at-site", sites="vskg:Vein")
+
+
+def test_stored_query_files_have_summary_and_order(tmp_path: Path) -> None:
+    for name, stored in load_catalog(PROJECT.queries).items():
+        assert stored.summary, name
+        if "SELECT" in stored.text and not name.startswith("qc/"):
+            assert "ORDER BY" in stored.text, f"{name} has no ORDER BY: results would not be deterministic"
