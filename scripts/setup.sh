@@ -21,5 +21,13 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>/dev/null || true
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+# Reinstall only when the package definition changed since the last setup.
+stamp=.venv/.vskg-setup
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || ! .venv/bin/python -c "import kg" 2>/dev/null; then
+  echo "setup: installing vskg and its tools into .venv"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 \
+    | grep -vE "^WARNING: Location|BuildBackendWarning|^ |^$" >&2 || true
+  .venv/bin/python -c "import kg, pyoxigraph, owlready2, pyshacl" 
+  echo "$want" > "$stamp"
+fi
