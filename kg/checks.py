@@ -11,7 +11,9 @@ from kg.ontology import Vocabulary
 from kg.records import Event, Group, Site, SourceRecord
 
 EVENT_ONLY_FIELDS: dict[str, tuple[str, ...]] = {
-    "SystemicTherapy": ("agents", "line", "cycles"),
+    "SystemicTherapy": ("line", "cycles"),
+    "Intervention": ("setting", "agents"),
+    "SurvivalEstimate": ("horizon_years",),
     "InitialDiagnosis": ("condition", "status", "refuted_by"),
     "ResectabilityAssessment": ("resectable",),
     "ResponseAssessment": ("lesions",),
@@ -19,9 +21,10 @@ EVENT_ONLY_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 class _Checker:
-    def __init__(self, vocab: Vocabulary, source_ids: set[str]) -> None:
+    def __init__(self, vocab: Vocabulary, source_ids: set[str], groups: dict[str, Group]) -> None:
         self.vocab = vocab
         self.source_ids = source_ids
+        self.groups = groups
         self.errors: list[RecordError] = []
         self.file = ""
 
@@ -32,7 +35,7 @@ class _Checker:
     def _options(name: str, valid: list[str]) -> str:
         close = difflib.get_close_matches(name, valid, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        shown = ", ".join(valid[:40]) + (" ..." if len(valid) > 40 else "")
+        shown = ", ".join(valid[:200]) + (" ..." if len(valid) > 200 else "")
         return f"{hint}; valid: {shown}"
 
     def member(self, field: str, name: str | None, value_class: str) -> None:
@@ -152,6 +155,17 @@ class _Checker:
             if g.age is not None or g.sex is not None:
                 self.fail(f"{where}.age", "age and sex belong to a single case, not a cohort")
         self.member(f"{where}.sex", g.sex, "Sex")
+        if g.part_of is not None:
+            parent = self.groups.get(g.part_of)
+            if parent is None or parent.kind != "cohort" or parent.id == g.id:
+                self.fail(f"{where}.part_of", f"'{g.part_of}' is not another cohort in data/")
+            elif (parent.n_patients or 0) < (g.n_patients or 1):
+                self.fail(f"{where}.part_of", f"'{g.part_of}' has fewer patients than this group")
+        if g.period is not None and g.period.start > g.period.end:
+            self.fail(f"{where}.period", f"starts ({g.period.start}) after it ends ({g.period.end})")
+        for j, link in enumerate(g.links):
+            if link.group not in self.groups or link.group == g.id:
+                self.fail(f"{where}.links[{j}].group", f"'{link.group}' is not another group in data/")
         for j, h in enumerate(g.history):
             self.subclass(f"{where}.history[{j}].term", h.term, "MedicalHistoryItem")
         if g.tumour is not None:
@@ -161,6 +175,11 @@ class _Checker:
             self.member(f"{where}.tumour.growth", t.growth, "GrowthPattern")
             if t.grade is not None:
                 self.member(f"{where}.tumour.grade.system", t.grade.system, "GradingSystem")
+                self.member(f"{where}.tumour.grade.category", t.grade.category, "GradeCategory")
+                if t.grade.value is None and t.grade.category is None and t.grade.as_printed is None:
+                    self.fail(f"{where}.tumour.grade", "give a value (with its system), a category or as_printed")
+                if t.grade.system is not None and t.grade.value is None:
+                    self.fail(f"{where}.tumour.grade.value", "a grading system needs the grade's value")
             for j, m in enumerate(t.markers):
                 self.member(f"{where}.tumour.markers[{j}].marker", m.marker, "Marker")
                 self.member(f"{where}.tumour.markers[{j}].result", m.result, "StainResult")
@@ -182,6 +201,13 @@ class _Checker:
                     self.fail(f"{where}.{f}", f"only a {kind} event may have '{f}' (this is {e.term})")
         for agent in e.agents:
             self.member(f"{where}.agents", agent, "Agent")
+        self.member(f"{where}.setting", e.setting, "Setting")
+        if e.count is not None and e.of is not None and e.count > e.of:
+            self.fail(f"{where}.count", f"{e.count} is more than its denominator {e.of}")
+        if (e.count is not None or e.percent is not None) and e.of is None:
+            self.fail(f"{where}.of", "a count or percentage needs the number of patients it refers to")
+        if e.of is not None and e.of > (g.n_patients or 1):
+            self.fail(f"{where}.of", f"{e.of} is more than the group's {g.n_patients or 1} patients")
         self.member(f"{where}.condition", e.condition, "Condition")
         self.member(f"{where}.status", e.status, "DiagnosisStatus")
         refs: list[tuple[str, str]] = [(f"{where}.follows", f) for f in e.follows]
@@ -201,7 +227,8 @@ class _Checker:
 def check_records(records: dict[Path, SourceRecord], vocab: Vocabulary) -> None:
     """Raise every vocabulary and cross-reference problem of a set of records at once."""
     source_ids = {r.id for r in records.values()}
-    checker = _Checker(vocab, source_ids)
+    groups = {g.id: g for r in records.values() for g in r.groups}
+    checker = _Checker(vocab, source_ids, groups)
     owners: dict[str, str] = {}
     seen: dict[str, Path] = {}
     for path, rec in records.items():

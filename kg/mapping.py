@@ -62,9 +62,10 @@ class _Graph:
         return n
 
 
-def source_quads(rec: SourceRecord, vocab: Vocabulary) -> list[ox.Quad]:
-    """All quads of one source's named graph."""
+def source_quads(rec: SourceRecord, vocab: Vocabulary, group_kinds: dict[str, str] | None = None) -> list[ox.Quad]:
+    """All quads of one source's named graph; `group_kinds` gives the kind of groups linked from other files."""
     g = _Graph(rec.id, vocab)
+    kinds = {grp.id: grp.kind for grp in rec.groups} | (group_kinds or {})
     src = g.source
     bib = rec.citation
     g.add(src, TYPE, v("Source"))
@@ -73,7 +74,7 @@ def source_quads(rec: SourceRecord, vocab: Vocabulary) -> list[ox.Quad]:
     g.add(src, "title", bib.title)
     g.add(src, "authorsAsPrinted", bib.authors)
     g.add(src, "publicationYear", bib.year)
-    for field in ("container", "volume", "issue", "pages", "edition", "doi"):
+    for field in ("container", "volume", "issue", "pages", "edition", "doi", "pmid", "pmcid", "url"):
         g.add(src, field, getattr(bib, field))
     g.add(src, "locator", bib.locator)
     g.add(src, DERIVED, ox.NamedNode(data_iri("source", bib.taken_from or rec.id)))
@@ -106,7 +107,7 @@ def source_quads(rec: SourceRecord, vocab: Vocabulary) -> list[ox.Quad]:
     for row in rec.table_rows:
         _table_row(g, rec, row)
     for group in rec.groups:
-        _group(g, rec, group)
+        _group(g, rec, group, kinds)
     for claim in rec.claims:
         node = g.node("claim", f"{rec.id}-{claim.id}", "EvidenceClaim", claim.locator)
         g.add(node, LABEL, claim.statement)
@@ -165,7 +166,7 @@ def _site(g: _Graph, slug: str, site: Site, cls: str | None = None) -> ox.NamedN
     return node
 
 
-def _group(g: _Graph, rec: SourceRecord, grp: Group) -> None:
+def _group(g: _Graph, rec: SourceRecord, grp: Group, groups_kind: dict[str, str]) -> None:
     cls = "Case" if grp.kind == "case" else "Cohort"
     node = g.node(grp.kind, grp.id, cls, grp.locator)
     reported = grp.reported_in or rec.id
@@ -176,6 +177,23 @@ def _group(g: _Graph, rec: SourceRecord, grp: Group) -> None:
     g.add(node, "ageYears", grp.age)
     g.add(node, "sex", v(grp.sex) if grp.sex else None)
     g.add(node, "curatorNote", grp.note)
+    if grp.part_of:
+        g.add(node, "partOf", ox.NamedNode(data_iri("cohort", grp.part_of)))
+    g.add(node, "institution", grp.institution)
+    if grp.period is not None:
+        g.add(node, "periodStart", grp.period.start)
+        g.add(node, "periodEnd", grp.period.end)
+    g.add(node, "followUpMonths", float(grp.follow_up_months) if grp.follow_up_months is not None else None)
+    for link in grp.links:
+        pair = sorted((grp.id, link.group))
+        cls = "OverlapFlag" if link.kind == "overlap" else "Identity"
+        other = ox.NamedNode(data_iri(groups_kind.get(link.group, "cohort"), link.group))
+        ln = g.node("group-link", f"{pair[0]}--{pair[1]}", cls, link.locator)
+        g.add(ln, LABEL, f"{g.label(cls)}: {pair[0]} and {pair[1]}")
+        g.add(ln, "links", node)
+        g.add(ln, "links", other)
+        g.add(ln, "curatorNote", link.basis)
+        g.add(node, "possibleOverlap" if link.kind == "overlap" else "sameGroupAs", other)
     for h in grp.history:
         hist = g.node("history", f"{grp.id}-{h.term.lower()}", h.term, h.locator)
         g.add(hist, LABEL, g.label(h.term))
@@ -194,7 +212,11 @@ def _group(g: _Graph, rec: SourceRecord, grp: Group) -> None:
         g.add(tum, "growthPattern", v(t.growth) if t.growth else None)
         if t.grade is not None:
             g.add(tum, "gradeValue", t.grade.value)
-            g.add(tum, "gradingSystem", v(t.grade.system))
+            g.add(tum, "gradingSystem", v(t.grade.system) if t.grade.system else None)
+            g.add(tum, "gradeCategory", v(t.grade.category) if t.grade.category else None)
+            g.add(tum, "gradeAsPrinted", t.grade.as_printed)
+        g.add(tum, "sizeCm", float(t.size_cm) if t.size_cm is not None else None)
+        g.add(tum, "sizeAsPrinted", t.size_as_printed)
         if t.ki67_percent is not None:
             g.add(tum, "proliferationIndexPercent", float(t.ki67_percent.value))
             g.add(tum, "approximate", t.ki67_percent.approximate or None)
@@ -238,6 +260,11 @@ def _event(g: _Graph, grp: Group, ev: Event, seq: int, group_node: ox.NamedNode)
     g.add(node, "diagnosisStatus", v(ev.status) if ev.status else None)
     g.add(node, "refutedBy", _event_iri(grp, ev.refuted_by) if ev.refuted_by else None)
     g.add(node, "resectable", ev.resectable)
+    g.add(node, "setting", v(ev.setting) if ev.setting else None)
+    g.add(node, "patientsAffected", ev.count)
+    g.add(node, "denominator", ev.of)
+    g.add(node, "percent", float(ev.percent) if ev.percent is not None else None)
+    g.add(node, "horizonYears", float(ev.horizon_years) if ev.horizon_years is not None else None)
     g.add(node, "frequencyAsPrinted", ev.frequency)
     g.add(node, "finding", ev.finding)
     g.add(node, "curatorNote", ev.note)
@@ -252,5 +279,6 @@ def _event(g: _Graph, grp: Group, ev: Event, seq: int, group_node: ox.NamedNode)
 
 
 def dataset_quads(records: list[SourceRecord], vocab: Vocabulary) -> Iterator[ox.Quad]:
+    kinds: dict[str, str] = {grp.id: grp.kind for rec in records for grp in rec.groups}
     for rec in sorted(records, key=lambda r: r.id):
-        yield from source_quads(rec, vocab)
+        yield from source_quads(rec, vocab, kinds)

@@ -22,8 +22,8 @@ class Record(BaseModel):
 class Bibliography(Record):
     """The bibliographic record of a source, as printed where it was taken from."""
 
-    authors: Text
-    title: Text
+    authors: Text | None = None
+    title: Text | None = None
     year: Year | None = None
     container: Text | None = None
     volume: Text | None = None
@@ -31,6 +31,9 @@ class Bibliography(Record):
     pages: Text | None = None
     edition: Text | None = None
     doi: Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")] | None = None
+    pmid: Annotated[str, StringConstraints(pattern=r"^\d{1,9}$")] | None = None
+    pmcid: Annotated[str, StringConstraints(pattern=r"^PMC\d{1,9}$")] | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)] | None = None
     taken_from: Slug | None = None
     locator: Locator
 
@@ -43,8 +46,12 @@ class Site(Record):
 
 
 class Grade(Record):
-    value: Annotated[int, Field(ge=1, le=4)]
-    system: TermName
+    """A numeric grade of a named system, a grade in words, or both; `as_printed` keeps the wording."""
+
+    value: Annotated[int, Field(ge=1, le=4)] | None = None
+    system: TermName | None = None
+    category: TermName | None = None
+    as_printed: Text | None = None
 
 
 class Percent(Record):
@@ -65,6 +72,7 @@ class Tumour(Record):
     grade: Grade | None = None
     ki67_percent: Percent | None = None
     size_cm: Annotated[float, Field(gt=0, le=200)] | None = None
+    size_as_printed: Text | None = None
     markers: list[MarkerResult] = Field(default_factory=list, max_length=200)
     note: Text | None = None
     locator: Locator
@@ -99,6 +107,11 @@ class Event(Record):
     refuted_by: Slug | None = None
     resectable: bool | None = None
     lesions: list[LesionChange] = Field(default_factory=list, max_length=100)
+    setting: TermName | None = None
+    count: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    of: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
+    percent: Annotated[float, Field(ge=0, le=100)] | None = None
+    horizon_years: Annotated[float, Field(gt=0, le=100)] | None = None
     frequency: Text | None = None
     finding: Text | None = None
     note: Text | None = None
@@ -107,6 +120,20 @@ class Event(Record):
 class HistoryItem(Record):
     term: TermName
     note: Text | None = None
+    locator: Locator
+
+
+class Period(Record):
+    start: Year
+    end: Year
+
+
+class GroupLink(Record):
+    """A curated link to another group: `overlap` (may share patients) or `same` (the same patients)."""
+
+    group: Slug
+    kind: Literal["overlap", "same"]
+    basis: Text
     locator: Locator
 
 
@@ -120,6 +147,11 @@ class Group(Record):
     n_patients: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
     age: Annotated[int, Field(ge=0, le=120)] | None = None
     sex: TermName | None = None
+    part_of: Slug | None = None
+    institution: Text | None = None
+    period: Period | None = None
+    follow_up_months: Annotated[float, Field(ge=0, le=1200)] | None = None
+    links: list[GroupLink] = Field(default_factory=list, max_length=100)
     history: list[HistoryItem] = Field(default_factory=list, max_length=100)
     tumour: Tumour | None = None
     events: list[Event] = Field(default_factory=list, max_length=1000)
