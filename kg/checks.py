@@ -146,6 +146,8 @@ class _Checker:
 
     def group(self, where: str, g: Group) -> None:
         self.source(f"{where}.reported_in", g.reported_in)
+        if g.literature_review and g.kind != "cohort":
+            self.fail(f"{where}.literature_review", "only a cohort can gather cases from the literature")
         if g.kind == "case":
             if g.n_patients not in (None, 1):
                 self.fail(f"{where}.n_patients", f"a case is one patient; got {g.n_patients} (use kind: cohort)")
@@ -189,8 +191,15 @@ class _Checker:
 
     def event(self, where: str, e: Event, g: Group, event_ids: set[str]) -> None:
         self.subclass(f"{where}.term", e.term, "ClinicalEvent")
-        if e.exposure == "some" and g.kind == "case":
-            self.fail(f"{where}.exposure", "'some' applies to cohorts only; a case's events are 'all'")
+        if e.exposure != "all" and g.kind == "case":
+            self.fail(f"{where}.exposure", f"'{e.exposure}' applies to cohorts only; a case's events are 'all'")
+        if e.count is not None:
+            n = g.n_patients or 1
+            expected = "none" if e.count == 0 else "all" if e.count == n else "some"
+            if e.exposure != expected:
+                self.fail(
+                    f"{where}.exposure", f"with count {e.count} of the group's {n} patients it must be '{expected}'"
+                )
         if e.site is not None:
             self.site(f"{where}.site", e.site)
         for kind, fields in EVENT_ONLY_FIELDS.items():

@@ -133,6 +133,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from kg.importer import import_sheet
+
+    data, _, _, _ = _paths(args)
+    synonyms = Path(args.synonyms) if args.synonyms else Project.find().root / "curation" / "synonyms.yaml"
+    report = import_sheet(Path(args.sheet), data, synonyms, overwrite=args.overwrite)
+    text = report.render()
+    if args.report:
+        Path(args.report).write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", help="folder of YAML records (default: data/)")
@@ -167,6 +180,13 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("audit", parents=[common], help="list citation numbers that name the wrong work")
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
     p.set_defaults(run=cmd_audit)
+
+    p = sub.add_parser("import", parents=[common], help="write one YAML record per source of an extraction sheet")
+    p.add_argument("sheet", help="extraction sheet: JSON (like published-cases.json) or CSV with the same columns")
+    p.add_argument("--synonyms", help="synonym table (default: curation/synonyms.yaml)")
+    p.add_argument("--overwrite", action="store_true", help="replace records that differ from the import")
+    p.add_argument("--report", help="also write the report of unmapped values to this file")
+    p.set_defaults(run=cmd_import)
 
     p = sub.add_parser("export", parents=[common], help="write dumps and ontology release files")
     p.add_argument("--format", action="append", default=[], help=f"one or more of {', '.join(FORMATS)} (default: all)")

@@ -13,7 +13,7 @@ from kg.records import Event, Group, Site, SourceRecord, TableRow
 TYPE = ox.NamedNode(RDF + "type")
 LABEL = ox.NamedNode(RDFS + "label")
 DERIVED = ox.NamedNode(PROV + "wasDerivedFrom")
-EXPOSURE = {"all": "AllPatients", "some": "SomePatients"}
+EXPOSURE = {"all": "AllPatients", "some": "SomePatients", "none": "NoPatients"}
 BASIS = {"number": "ByNumber", "content": "ByContent"}
 
 Obj = ox.NamedNode | ox.Literal
@@ -167,8 +167,10 @@ def _site(g: _Graph, slug: str, site: Site, cls: str | None = None) -> ox.NamedN
 
 
 def _group(g: _Graph, rec: SourceRecord, grp: Group, groups_kind: dict[str, str]) -> None:
-    cls = "Case" if grp.kind == "case" else "Cohort"
+    cls = "Case" if grp.kind == "case" else "LiteratureReviewCohort" if grp.literature_review else "Cohort"
     node = g.node(grp.kind, grp.id, cls, grp.locator)
+    if cls == "LiteratureReviewCohort":  # asserted too, so that every query's `a vskg:Cohort` sees it
+        g.add(node, TYPE, v("Cohort"))
     reported = grp.reported_in or rec.id
     label = f"{'case' if grp.kind == 'case' else f'cohort of {grp.n_patients}'} ({grp.id})"
     g.add(node, LABEL, label)

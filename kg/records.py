@@ -94,7 +94,7 @@ class Event(Record):
     id: Slug
     term: TermName
     locator: Locator
-    exposure: Literal["all", "some"] = "all"
+    exposure: Literal["all", "some", "none"] = "all"
     site: Site | None = None
     at: TimePoint | None = None
     follows: list[Slug] = Field(default_factory=list, max_length=50)
@@ -148,6 +148,7 @@ class Group(Record):
     age: Annotated[int, Field(ge=0, le=120)] | None = None
     sex: TermName | None = None
     part_of: Slug | None = None
+    literature_review: bool = False
     institution: Text | None = None
     period: Period | None = None
     follow_up_months: Annotated[float, Field(ge=0, le=1200)] | None = None
