@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -63,6 +64,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except ReasonerError as exc:
             print(f"ERROR {exc}")
             problems.append(str(exc))
+    conflicts = graph.query("conflicts")
+    print(f"conflicts: {len(conflicts)} value(s) that two sources state differently for the same patients")
+    if len(conflicts):
+        print(conflicts.to_table())
+    overlaps = graph.query("possible-overlaps")
+    print(f"possible overlaps: {len(overlaps)} pair(s) of groups that may share patients")
+    if len(overlaps):
+        print(overlaps.to_table())
     audit = graph.query("citation-mismatches")
     print(f"citation audit: {len(audit)} printed number(s) name a different work than the one cited")
     if len(audit):
@@ -111,10 +120,44 @@ def cmd_query(args: argparse.Namespace) -> int:
     names = [q.name for q in graph.stored_queries() if q.headline] if args.headline else [args.name]
     if not names or names == [None]:
         raise QueryError("name a stored query (see `vskg queries`), or give --sparql, --file or --headline")
+    sources = args.source or None
     for name in names:
         if args.headline:
             print(f"\n## {name}: {graph.stored(name).summary}")
-        print(_render(graph.query(name, **_parse_params(args.param)), args.format))
+        print(_render(graph.query(name, sources=sources, **_parse_params(args.param)), args.format))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    _, _, queries, store = _paths(args)
+    graph = KnowledgeGraph.open(store, queries_dir=queries)
+    totals = graph.query("patients-per-site").records()[-1]
+    sources = len([g for g in graph.graphs() if not g.endswith("/ontology")])
+    print(
+        f"sources: {sources}  cases: {totals['cases']}  cohorts: {totals['cohorts']}  "
+        f"patients: {totals['patients']} (at risk of double counting: {totals['at_risk']})  triples: {len(graph)}"
+    )
+    for name in ("stats-by-site", "stats-by-design"):
+        print(f"\n## {graph.stored(name).summary}")
+        print(_render(graph.query(name), args.format))
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from kg.curation import new_record
+
+    data, _, _, _ = _paths(args)
+    print(f"wrote {new_record(args.source_id, data)}: fill it in, then run `vskg validate`")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from kg.curation import schema_text
+
+    target = Path(args.out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(schema_text(), encoding="utf-8")
+    print(target)
     return 0
 
 
@@ -174,12 +217,25 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--sparql", help="raw SPARQL text")
     p.add_argument("--file", help="file holding raw SPARQL")
     p.add_argument("--headline", action="store_true", help="run every headline query")
+    p.add_argument("--source", action="append", metavar="ID", help="restrict to these sources' graphs (repeatable)")
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
     p.set_defaults(run=cmd_query)
 
     p = sub.add_parser("audit", parents=[common], help="list citation numbers that name the wrong work")
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
     p.set_defaults(run=cmd_audit)
+
+    p = sub.add_parser("stats", parents=[common], help="sources, cases, cohorts, patients and triples")
+    p.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
+    p.set_defaults(run=cmd_stats)
+
+    p = sub.add_parser("new", parents=[common], help="write a commented template for a new source record")
+    p.add_argument("source_id", help="the new source's id, e.g. smith-2025")
+    p.set_defaults(run=cmd_new)
+
+    p = sub.add_parser("schema", help="write the JSON Schema of record files")
+    p.add_argument("--out", default="schema/record.schema.json")
+    p.set_defaults(run=cmd_schema)
 
     p = sub.add_parser("import", parents=[common], help="write one YAML record per source of an extraction sheet")
     p.add_argument("sheet", help="extraction sheet: JSON (like published-cases.json) or CSV with the same columns")
@@ -206,6 +262,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("vskg: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from kg.catalog import StoredQuery, load_catalog
 from kg.errors import QueryError
-from kg.iris import PREFIXES
+from kg.iris import GRAPH, ONTOLOGY_GRAPH, PREFIXES, graph_iri
 from kg.project import Project
 from kg.results import QueryResult
 from kg.store import open_store
@@ -52,10 +52,14 @@ class KnowledgeGraph:
             names = ", ".join(q.name for q in self.stored_queries())
             raise QueryError(f"no stored query '{name}'; stored queries: {names}") from None
 
-    def query(self, name: str, /, **params: Any) -> QueryResult:
-        """Run a stored query by name; keyword arguments are its typed parameters."""
+    def query(self, name: str, /, *, sources: list[str] | None = None, **params: Any) -> QueryResult:
+        """Run a stored query by name; keyword arguments are its typed parameters.
+
+        `sources` restricts the query to those sources' graphs (and the ontology), e.g. to ask a
+        question of the seed report alone.
+        """
         stored = self.stored(name)
-        return self._select(stored.text, stored.substitutions(params), label=name)
+        return self._select(stored.text, stored.substitutions(params), label=name, sources=sources)
 
     def sparql(self, text: str, /) -> QueryResult | bool | list[ox.Triple]:
         """Run raw SPARQL over the union of all graphs."""
@@ -69,9 +73,19 @@ class KnowledgeGraph:
             return QueryResult.from_solutions(result)
         return list(result)
 
-    def _select(self, text: str, subs: dict[ox.Variable, Any], *, label: str) -> QueryResult:
+    def _select(
+        self, text: str, subs: dict[ox.Variable, Any], *, label: str, sources: list[str] | None = None
+    ) -> QueryResult:
+        scope: dict[str, Any] = {"use_default_graph_as_union": True}
+        if sources is not None:
+            known = {g.removeprefix(GRAPH) for g in self.graphs()}
+            unknown = sorted(set(sources) - known)
+            if unknown:
+                raise QueryError(f"no source graph for {', '.join(unknown)}; known sources: {', '.join(sorted(known))}")
+            graphs = [ox.NamedNode(ONTOLOGY_GRAPH), *(ox.NamedNode(graph_iri(s)) for s in sources)]
+            scope = {"default_graph": graphs, "named_graphs": graphs}
         try:
-            result = self.store.query(text, use_default_graph_as_union=True, substitutions=subs)
+            result = self.store.query(text, substitutions=subs, **scope)
         except SyntaxError as exc:
             raise QueryError(f"stored query '{label}' does not parse: {exc}") from exc
         if not isinstance(result, ox.QuerySolutions):

@@ -473,7 +473,10 @@ def write_csv(records: list[dict[str, Any]], path: Path) -> None:
                 writer.writerow(row)
 
 
-HEADER = "# Imported by `vskg import` from {sheet} (record {id}); reviewed and curated by hand after import.\n"
+HEADER = (
+    "# yaml-language-server: $schema=../schema/record.schema.json\n"
+    "# Imported by `vskg import` from {sheet} (record {id}); reviewed and curated by hand after import.\n"
+)
 
 
 def render_record(record: dict[str, Any], sheet_name: str) -> str:

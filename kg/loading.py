@@ -11,6 +11,7 @@ from typing import Any
 import pydantic
 import yaml
 
+from kg.curation import FILL_IN, unfilled
 from kg.errors import RecordError, RecordErrors
 from kg.records import SourceRecord
 
@@ -134,6 +135,11 @@ def parse_record(path: Path, data: Any) -> SourceRecord:
     name = str(path)
     if not isinstance(data, dict):
         raise RecordError(name, "(document)", "must be a mapping of fields (id, label, citation, ...)")
+    placeholder = unfilled(data)
+    if placeholder:
+        raise RecordError(
+            name, placeholder, f"still holds the template's {FILL_IN} placeholder: fill it in or delete it"
+        )
     try:
         record = SourceRecord.model_validate(data)
     except pydantic.ValidationError as exc:

@@ -20,6 +20,22 @@ def graph() -> KnowledgeGraph:
     return build(PROJECT.data, ontology_dir=PROJECT.ontology, queries_dir=PROJECT.queries)
 
 
+def _seed_sources() -> list[str]:
+    """The seed report and the works whose records were taken from its reference list."""
+    import yaml
+
+    ids = []
+    for path in sorted(PROJECT.data.glob("*.yaml")):
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if record["id"] == SEED_ID or record["citation"].get("taken_from") == SEED_ID:
+            ids.append(record["id"])
+    return ids
+
+
+SEED_ID = "aalaoui-2026"
+SEED = _seed_sources()
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of data/ for tests that corrupt records."""

@@ -11,9 +11,10 @@ import pytest
 
 from kg import KnowledgeGraph, QueryError, QueryResult
 from kg.catalog import load_catalog
-from tests.conftest import PROJECT, ROOT
+from tests.conftest import PROJECT, ROOT, SEED
 
 GOLDEN = ROOT / "tests" / "golden"
+SCOPES: dict[str, list[str] | None] = {"corpus": None, "seed": SEED}
 UPDATE = os.environ.get("VSKG_UPDATE_GOLDEN") == "1"
 STORED = sorted(n for n in load_catalog(PROJECT.queries) if not n.startswith("qc/"))
 QC = sorted(n for n in load_catalog(PROJECT.queries) if n.startswith("qc/"))
@@ -26,10 +27,11 @@ def _serialise(result: QueryResult) -> str:
     return f'{{"variables": {json.dumps(result.variables)},\n "rows": [\n  {body}\n ]}}\n'
 
 
+@pytest.mark.parametrize("scope", sorted(SCOPES))
 @pytest.mark.parametrize("name", STORED)
-def test_stored_query_matches_golden(graph: KnowledgeGraph, name: str) -> None:
-    actual = _serialise(graph.query(name))
-    path = GOLDEN / f"{name}.json"
+def test_stored_query_matches_golden(graph: KnowledgeGraph, name: str, scope: str) -> None:
+    actual = _serialise(graph.query(name, sources=SCOPES[scope]))
+    path = GOLDEN / scope / f"{name}.json"
     if UPDATE:
         path.write_text(actual, encoding="utf-8")
     assert path.exists(), f"no golden file {path}; run VSKG_UPDATE_GOLDEN=1 pytest to create it"
@@ -40,7 +42,7 @@ def test_stored_query_matches_golden(graph: KnowledgeGraph, name: str) -> None:
 
 
 def test_every_golden_file_has_a_query() -> None:
-    stale = sorted(p.stem for p in GOLDEN.glob("*.json") if p.stem not in STORED)
+    stale = sorted(str(p) for p in GOLDEN.rglob("*.json") if p.stem not in STORED)
     assert not stale, f"golden files without a stored query: {stale}"
 
 
@@ -50,8 +52,10 @@ def test_qc_checks_return_no_rows(graph: KnowledgeGraph, name: str) -> None:
     assert len(result) == 0, result.to_table()
 
 
-def test_femoral_surgery_alone_is_hong_only(graph: KnowledgeGraph) -> None:
-    rows = graph.query("femoral-recurrence-after-surgery-alone").records()
+@pytest.mark.parametrize("scope", sorted(SCOPES))
+def test_femoral_surgery_alone_is_hong_only(graph: KnowledgeGraph, scope: str) -> None:
+    """On the seed and on the whole corpus: no other femoral-family case had surgery alone and recurred."""
+    rows = graph.query("femoral-recurrence-after-surgery-alone", sources=SCOPES[scope]).records()
     assert [(r["source_label"], r["locator"], r["surgery_alone"]) for r in rows] == [
         ("Hong et al. (2016)", "Table 1, row 4", "definite")
     ]
@@ -67,27 +71,36 @@ def test_peripheral_question_finds_broad_cohorts_femoral_does_not(graph: Knowled
     assert kevorkian not in femoral and dzsinic not in femoral
     assert peripheral[kevorkian] == "all patients"
     assert peripheral[dzsinic] == "some patients"
-    ivc = graph.query("groups-at-site", site="vskg:InferiorVenaCava").records()
+    ivc = graph.query("groups-at-site", site="vskg:InferiorVenaCava", sources=SEED).records()
     assert [(r["group"], r["coverage"]) for r in ivc] == [
         ("https://w3id.org/vskg/id/cohort/hines-1999-table-1", "some patients")
     ]
 
 
 def test_patient_totals_count_cohorts_by_n(graph: KnowledgeGraph) -> None:
-    rows = graph.query("patients-per-site").records()
+    rows = graph.query("patients-per-site", sources=SEED).records()
     total = rows[-1]
     assert total["site_label"] == "(all locations)"
-    groups = graph.sparql(
-        "SELECT (SUM(?n) AS ?s) WHERE { { ?g a vskg:Case } UNION { ?g a vskg:Cohort } ?g vskg:patientCount ?n }"
-    )
-    assert isinstance(groups, QueryResult)
-    assert total["patients"] == groups.rows[0][0].value  # type: ignore[union-attr]
     assert total["patients"] == "122"  # 12 + 34 + 57 + 16 cohort patients and 3 single cases
     assert sum(int(r["patients"] or 0) for r in rows[:-1]) == 122
 
 
+def test_corpus_totals_add_up_without_counting_subgroups_twice(graph: KnowledgeGraph) -> None:
+    rows = graph.query("patients-per-site").records()
+    total = rows[-1]
+    top_level = graph.sparql(
+        "SELECT (SUM(?n) AS ?s) WHERE { { ?g a vskg:Case } UNION { ?g a vskg:Cohort } "
+        "FILTER NOT EXISTS { ?g vskg:partOf ?p } ?g vskg:patientCount ?n }"
+    )
+    assert isinstance(top_level, QueryResult)
+    assert total["patients"] == top_level.rows[0][0].value  # type: ignore[union-attr]
+    assert sum(int(r["patients"] or 0) for r in rows[:-1]) == int(total["patients"] or 0)
+    # literature reviews (13 + 25) and the smaller side of the Sheaffer overlap (16)
+    assert total["at_risk"] == "54"
+
+
 def test_surgery_plus_or_minus_rt_is_possible_not_definite(graph: KnowledgeGraph) -> None:
-    rows = graph.query("femoral-recurrence-after-surgery-alone", site="vskg:PeripheralVein").records()
+    rows = graph.query("femoral-recurrence-after-surgery-alone", site="vskg:PeripheralVein", sources=SEED).records()
     by_group = {r["group"]: r["surgery_alone"] for r in rows}
     assert by_group["https://w3id.org/vskg/id/cohort/kevorkian-1973-table-1"] == "possible"
     assert by_group["https://w3id.org/vskg/id/case/hong-2016-table-1"] == "definite"
@@ -95,7 +108,7 @@ def test_surgery_plus_or_minus_rt_is_possible_not_definite(graph: KnowledgeGraph
 
 
 def test_citation_audit_finds_every_mismatched_table_row(graph: KnowledgeGraph) -> None:
-    rows = graph.query("citation-mismatches").records()
+    rows = graph.query("citation-mismatches", sources=SEED).records()
     table = sorted(
         (r["locator"], r["number_printed"], r["numbered_work"]) for r in rows if str(r["locator"]).startswith("Table")
     )

@@ -97,7 +97,7 @@ CASES = [
         "      - {id: radiotherapy, term: Radiotherapy, exposure: some,",
         "      - {id: radiotherapy, term: Radiotherapy, exposure: several,",
         "groups[1](kevorkian-1973-table-1).events[2](radiotherapy).exposure",
-        "'all' or 'some'",
+        "'all', 'some' or 'none'",
     ),
     ("hong-2016.yaml", "id: hong-2016\n", "id: hong-2016-x\n", "id", "name the file"),
 ]
