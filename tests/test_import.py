@@ -1,0 +1,145 @@
+"""`vskg import`: the sheet becomes records; unmapped values are reported; importing twice changes nothing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kg.build import compile_quads
+from kg.importer import import_sheet, read_sheet, write_csv
+from tests.conftest import PROJECT, ROOT
+
+SHEET = ROOT.parent / "shared" / "sources" / "published-cases.json"
+SYNONYMS = ROOT / "curation" / "synonyms.yaml"
+needs_sheet = pytest.mark.skipif(
+    not SHEET.exists(), reason=f"the extraction sheet is not beside the checkout ({SHEET})"
+)
+
+
+def _body(path: Path) -> str:
+    """A record without its header comments (which name the sheet file)."""
+    return "".join(line for line in path.read_text(encoding="utf-8").splitlines(True) if not line.startswith("#"))
+
+
+@needs_sheet
+def test_sheet_imports_into_valid_records_and_twice_changes_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    first = import_sheet(SHEET, data, SYNONYMS)
+    assert len(first.written) == 37 and not first.unmapped
+    compiled = compile_quads(data, PROJECT.ontology)
+    assert len(compiled.records) == 37
+    before = {p.name: p.read_bytes() for p in data.iterdir()}
+    second = import_sheet(SHEET, data, SYNONYMS)
+    assert second.written == [] and len(second.unchanged) == 37
+    assert {p.name: p.read_bytes() for p in data.iterdir()} == before
+
+
+@needs_sheet
+def test_repository_records_are_the_import_or_its_hand_curation(tmp_path: Path) -> None:
+    """Re-importing over data/ writes nothing: each file is the import, or a reviewed curation of it."""
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT.data, data)
+    report = import_sheet(SHEET, data, SYNONYMS)
+    assert report.written == []
+    assert len(report.unchanged) + len(report.kept) == 37
+    assert not report.unmapped, report.render()
+
+
+@needs_sheet
+def test_csv_with_the_same_columns_gives_the_same_records(tmp_path: Path) -> None:
+    records = json.loads(SHEET.read_text(encoding="utf-8"))
+    csv_path = tmp_path / "sheet.csv"
+    write_csv(records, csv_path)
+    assert read_sheet(csv_path) == read_sheet(SHEET)
+    from_json, from_csv = tmp_path / "json", tmp_path / "csv"
+    from_json.mkdir()
+    from_csv.mkdir()
+    import_sheet(SHEET, from_json, SYNONYMS)
+    import_sheet(csv_path, from_csv, SYNONYMS)
+    for path in sorted(from_json.iterdir()):
+        assert _body(path) == _body(from_csv / path.name), path.name
+
+
+def _sheet(tmp_path: Path, findings: list[str], vein: str = "femoral vein") -> Path:
+    record = {
+        "id": "test-case-2025",
+        "citation": {"authors": "Doe J, Roe R", "year": 2025, "title": "A case", "journal": "J Test"},
+        "study_type": "case report",
+        "n_patients": 1,
+        "patients": [{"age": 40, "sex": "F", "vein": vein, "side": "left", "presenting_findings": findings,
+                      "treatments": [{"kind": "surgery", "detail": "resection"}], "outcomes": []}],
+        "series_summary": None,
+        "locator": "Abstract",
+    }  # fmt: skip
+    path = tmp_path / "sheet.json"
+    path.write_text(json.dumps([record]), encoding="utf-8")
+    return path
+
+
+def test_unmapped_values_are_reported_and_kept_as_notes(tmp_path: Path) -> None:
+    sheet = _sheet(tmp_path, ["thigh pain", "a purple glow over the groin"], vein="hepatic portal vein")
+    data = tmp_path / "data"
+    data.mkdir()
+    report = import_sheet(sheet, data, SYNONYMS)
+    unmapped = {(u.file, u.record, u.field, u.value) for u in report.unmapped}
+    assert (
+        "data/test-case-2025.yaml",
+        "test-case-2025",
+        "presenting_findings",
+        "a purple glow over the groin",
+    ) in unmapped
+    assert ("data/test-case-2025.yaml", "test-case-2025", "vein", "hepatic portal vein") in unmapped
+    assert "values with no synonym" in report.render()
+    record = yaml.safe_load((data / "test-case-2025.yaml").read_text(encoding="utf-8"))
+    case = record["groups"][0]
+    assert record["label"] == "Doe & Roe (2025)"
+    assert [e["term"] for e in case["events"]] == ["LimbPain", "SurgicalResection"]
+    assert case["events"][0]["note"] == "as extracted: thigh pain"
+
+
+def test_extending_the_synonym_table_maps_the_value(tmp_path: Path) -> None:
+    sheet = _sheet(tmp_path, ["a purple glow over the groin"])
+    table = yaml.safe_load(SYNONYMS.read_text(encoding="utf-8"))
+    table["presentation"]["a purple glow over the groin"] = ["LimbSwelling"]
+    extended = tmp_path / "synonyms.yaml"
+    extended.write_text(yaml.safe_dump(table), encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    report = import_sheet(sheet, data, extended)
+    assert not report.unmapped
+    record = yaml.safe_load((data / "test-case-2025.yaml").read_text(encoding="utf-8"))
+    assert record["groups"][0]["events"][0]["term"] == "LimbSwelling"
+
+
+def test_curated_file_is_kept_unless_overwrite(tmp_path: Path) -> None:
+    sheet = _sheet(tmp_path, ["thigh pain"])
+    data = tmp_path / "data"
+    data.mkdir()
+    import_sheet(sheet, data, SYNONYMS)
+    target = data / "test-case-2025.yaml"
+    target.write_text(target.read_text(encoding="utf-8") + "note: hand-edited marker\n", encoding="utf-8")
+    report = import_sheet(sheet, data, SYNONYMS)
+    assert report.kept == ["test-case-2025.yaml"] and "hand-edited marker" in target.read_text(encoding="utf-8")
+    report = import_sheet(sheet, data, SYNONYMS, overwrite=True)
+    assert report.written == ["test-case-2025.yaml"] and "hand-edited marker" not in target.read_text(encoding="utf-8")
+
+
+def test_bad_sheets_name_file_and_place(tmp_path: Path) -> None:
+    from kg import RecordError
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"id": "x",}]', encoding="utf-8")
+    with pytest.raises(RecordError, match="not valid JSON"):
+        import_sheet(bad, tmp_path, SYNONYMS)
+    bad.write_text('[{"id": "Not A Slug"}]', encoding="utf-8")
+    with pytest.raises(RecordError, match="lower-case words"):
+        import_sheet(bad, tmp_path, SYNONYMS)
+    csv_bad = tmp_path / "bad.csv"
+    csv_bad.write_text("id,citation.title\nx,y\n", encoding="utf-8")
+    with pytest.raises(RecordError, match="missing columns"):
+        import_sheet(csv_bad, tmp_path, SYNONYMS)
