@@ -22,9 +22,9 @@ SELECT ?node ?kind ?label WHERE {
   { ?node a vskg:Source ; vskg:displayLabel ?label . BIND("source" AS ?kind) }
   UNION { ?node a vskg:Case ; rdfs:label ?label . BIND("case" AS ?kind) }
   UNION { ?node a vskg:Cohort ; rdfs:label ?label . BIND("cohort" AS ?kind) }
-  UNION { ?g vskg:hasEvent/a ?node . ?node rdfs:subClassOf* vskg:Intervention ; rdfs:label ?label .
+  UNION { ?g vskg:hasEvent/a ?node . ?node rdfs:subClassOf vskg:Intervention ; rdfs:label ?label .
           BIND("intervention" AS ?kind) }
-  UNION { ?g vskg:hasEvent/a ?node . ?node rdfs:subClassOf* vskg:Outcome ; rdfs:label ?label .
+  UNION { ?g vskg:hasEvent/a ?node . ?node rdfs:subClassOf vskg:Outcome ; rdfs:label ?label .
           BIND("outcome" AS ?kind) }
 } ORDER BY ?node
 """
@@ -36,10 +36,10 @@ _EDGES = (
 SELECT DISTINCT ?from ?to ?relation ?patients WHERE {
   { ?to vskg:reportedIn ?from . BIND("reports" AS ?relation) }
   UNION { ?from vskg:hasEvent ?e . ?e a ?to ; vskg:exposure/rdfs:label ?patients .
-          ?to rdfs:subClassOf* vskg:Intervention . BIND("received" AS ?relation) }
+          ?to rdfs:subClassOf vskg:Intervention . BIND("received" AS ?relation) }
   UNION { ?from vskg:hasEvent ?e . ?e a ?to ; vskg:exposure/rdfs:label ?patients .
-          ?to rdfs:subClassOf* vskg:Outcome . BIND("had" AS ?relation) }
-  UNION { ?c a/rdfs:subClassOf* vskg:Citation ; vskg:citedIn ?from ; vskg:citedWork ?to .
+          ?to rdfs:subClassOf vskg:Outcome . BIND("had" AS ?relation) }
+  UNION { ?c a/rdfs:subClassOf vskg:Citation ; vskg:citedIn ?from ; vskg:citedWork ?to .
           FILTER(?from != ?to) BIND("cites" AS ?relation) }
   UNION { ?from vskg:hasReferenceEntry/vskg:refersTo ?to . BIND("lists in references" AS ?relation) }
 } ORDER BY ?from ?to ?relation

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from kg.checks import check_records
 from kg.errors import ValidationError
 from kg.graph import KnowledgeGraph
+from kg.inference import class_closure
 from kg.loading import load_directory
 from kg.mapping import dataset_quads
 from kg.ontology import SHAPES_FILE, Vocabulary, read_ontology, vocabulary
@@ -33,7 +34,7 @@ def compile_quads(data_dir: Path, ontology_dir: Path) -> Compiled:
     by_file = load_directory(data_dir)
     check_records(by_file, vocab)
     records = list(by_file.values())
-    return Compiled(records, vocab, ontology + list(dataset_quads(records, vocab)))
+    return Compiled(records, vocab, ontology + class_closure(vocab, ontology) + list(dataset_quads(records, vocab)))
 
 
 def validate_graph(graph: KnowledgeGraph, ontology_dir: Path) -> list[str]:

@@ -144,3 +144,45 @@ def load_catalog(queries_dir: Path) -> dict[str, StoredQuery]:
         name = path.relative_to(queries_dir).with_suffix("").as_posix()
         catalog[name] = parse_query_file(path, name)
     return catalog
+
+
+def bind_values(text: str, bindings: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]) -> str:
+    """The query with its parameters bound by a VALUES block at the top of the outer WHERE group.
+
+    For endpoints without substitution: terms are serialised by pyoxigraph (escaped N-Triples
+    syntax) after validation, so a value can never change the query's structure.
+    """
+    if not bindings:
+        return text
+    names = sorted(bindings)
+    values = f"VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(str(bindings[n]) for n in names)}) }}"
+    match = _WHERE.search(_mask_comments(text))
+    if match is None:
+        raise QueryError("the query has no WHERE group to bind parameters in")
+    return f"{text[: match.end()]} {values}\n{text[match.end() :]}"
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def _mask_comments(text: str) -> str:
+    """The text with comments blanked out (same length); a '#' inside an IRI or a string is kept."""
+    out = []
+    in_iri = in_string = in_comment = False
+    for ch in text:
+        if in_comment:
+            in_comment = ch != "\n"
+            out.append(ch if ch == "\n" else " ")
+            continue
+        if ch == "#" and not in_iri and not in_string:
+            in_comment = True
+            out.append(" ")
+            continue
+        if ch == '"' and not in_iri:
+            in_string = not in_string
+        elif ch == "<" and not in_string:
+            in_iri = True
+        elif ch in "> \n" and in_iri:
+            in_iri = False
+        out.append(ch)
+    return "".join(out)

@@ -60,7 +60,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         try:
             types = hermit_types(compiled.quads)
-            print(f"HermiT: ontology and data consistent ({len(types)} individuals classified)")
+            print(f"HermiT: ontology and data consistent ({len(types)} classes and individuals classified)")
         except ReasonerError as exc:
             print(f"ERROR {exc}")
             problems.append(str(exc))

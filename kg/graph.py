@@ -10,10 +10,10 @@ import pyoxigraph as ox
 
 from kg.catalog import StoredQuery, load_catalog
 from kg.errors import QueryError
-from kg.iris import GRAPH, ONTOLOGY_GRAPH, PREFIXES, graph_iri
+from kg.iris import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, graph_iri
 from kg.project import Project
 from kg.results import QueryResult
-from kg.store import open_store
+from kg.store import EmbeddedStore, Store, open_store
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 
 
 class KnowledgeGraph:
-    """A built graph in a pyoxigraph store, with the stored queries that run on it."""
+    """A built graph in a store (embedded or remote), with the stored queries that run on it."""
 
-    def __init__(self, store: ox.Store, *, queries_dir: Path | None = None) -> None:
-        self.store = store
+    def __init__(self, store: Store | ox.Store, *, queries_dir: Path | None = None) -> None:
+        self.store: Store = EmbeddedStore(store) if isinstance(store, ox.Store) else store
         self.queries_dir = queries_dir or Project.find().queries
         self._catalog: dict[str, StoredQuery] | None = None
 
@@ -34,6 +34,14 @@ class KnowledgeGraph:
         project = Project.find()
         root = Path(path) if path is not None else project.store
         return cls(open_store(root), queries_dir=Path(queries_dir) if queries_dir else project.queries)
+
+    @classmethod
+    def remote(cls, endpoint: str, *, queries_dir: str | Path | None = None, **options: Any) -> KnowledgeGraph:
+        """A graph held by a SPARQL 1.1 endpoint (Virtuoso, Fuseki, GraphDB, ...); see kg.remote.RemoteStore."""
+        from kg.remote import RemoteStore
+
+        queries = Path(queries_dir) if queries_dir else Project.find().queries
+        return cls(RemoteStore(endpoint, **options), queries_dir=queries)
 
     # ------------------------------------------------------------------ queries
     @property
@@ -59,46 +67,28 @@ class KnowledgeGraph:
         question of the seed report alone.
         """
         stored = self.stored(name)
-        return self._select(stored.text, stored.substitutions(params), label=name, sources=sources)
-
-    def sparql(self, text: str, /) -> QueryResult | bool | list[ox.Triple]:
-        """Run raw SPARQL over the union of all graphs."""
-        try:
-            result = self.store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
-        except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc}") from exc
-        if isinstance(result, ox.QueryBoolean):
-            return bool(result)
-        if isinstance(result, ox.QuerySolutions):
-            return QueryResult.from_solutions(result)
-        return list(result)
-
-    def _select(
-        self, text: str, subs: dict[ox.Variable, Any], *, label: str, sources: list[str] | None = None
-    ) -> QueryResult:
-        scope: dict[str, Any] = {"use_default_graph_as_union": True}
+        graphs = None
         if sources is not None:
-            known = {g.removeprefix(GRAPH) for g in self.graphs()}
+            known = {g.removeprefix(GRAPH) for g in self.graphs()} - {"ontology", "inferred"}
             unknown = sorted(set(sources) - known)
             if unknown:
                 raise QueryError(f"no source graph for {', '.join(unknown)}; known sources: {', '.join(sorted(known))}")
-            graphs = [ox.NamedNode(ONTOLOGY_GRAPH), *(ox.NamedNode(graph_iri(s)) for s in sources)]
-            scope = {"default_graph": graphs, "named_graphs": graphs}
+            graphs = [ONTOLOGY_GRAPH, INFERRED_GRAPH, *(graph_iri(s) for s in sources)]
         try:
-            result = self.store.query(text, substitutions=subs, **scope)
-        except SyntaxError as exc:
-            raise QueryError(f"stored query '{label}' does not parse: {exc}") from exc
-        if not isinstance(result, ox.QuerySolutions):
-            raise QueryError(f"stored query '{label}' is not a SELECT query")
-        return QueryResult.from_solutions(result)
+            return self.store.select(stored.text, stored.bindings(params), graphs=graphs)
+        except QueryError as exc:
+            raise QueryError(f"stored query '{name}': {exc}") from exc
+
+    def sparql(self, text: str, /) -> QueryResult | bool | list[ox.Triple]:
+        """Run raw SPARQL over the union of all graphs (common prefixes are predeclared)."""
+        return self.store.sparql(text)
 
     # ------------------------------------------------------------------ content
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
-        g = ox.NamedNode(graph) if graph else None
-        return self.store.quads_for_pattern(None, None, None, g)
+        return self.store.quads(graph)
 
     def graphs(self) -> list[str]:
-        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+        return self.store.graphs()
 
     def __len__(self) -> int:
         return len(self.store)

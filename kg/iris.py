@@ -9,6 +9,7 @@ ONTOLOGY_IRI = "https://w3id.org/vskg/ontology"
 DATA = "https://w3id.org/vskg/id/"
 GRAPH = "https://w3id.org/vskg/graph/"
 ONTOLOGY_GRAPH = GRAPH + "ontology"
+INFERRED_GRAPH = GRAPH + "inferred"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

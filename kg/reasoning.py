@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import ReasonerError
-from kg.iris import OWL, RDF, VSKG
+from kg.iris import INFERRED_GRAPH, OWL, RDF, VSKG
 
 
 def java_available() -> bool:
@@ -19,7 +19,8 @@ def java_available() -> bool:
 
 
 def hermit_types(quads: Iterable[ox.Quad]) -> dict[str, set[str]]:
-    """Run HermiT on the triples; return each individual's vskg classes (asserted and inferred).
+    """Run HermiT on the triples; return each individual's vskg classes (asserted and inferred),
+    and each vskg class's vskg superclasses including itself (the classified hierarchy).
 
     Raises ReasonerError when the ontology plus data is inconsistent or Java is missing.
     """
@@ -27,7 +28,10 @@ def hermit_types(quads: Iterable[ox.Quad]) -> dict[str, set[str]]:
 
     if not java_available():
         raise ReasonerError("HermiT needs Java on PATH; install a JRE (scripts/setup.sh does)")
-    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+    # The materialised closure is left out: it is what HermiT is asked to confirm, and owlready2
+    # warns about the reflexive subClassOf triples.
+    inferred = ox.NamedNode(INFERRED_GRAPH)
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads if q.graph_name != inferred}
     # OWL 2 DL wants every individual declared; the data only types its nodes, so declare them here.
     rdf_type = ox.NamedNode(RDF + "type")
     named_individual = ox.NamedNode(OWL + "NamedIndividual")
@@ -49,6 +53,9 @@ def hermit_types(quads: Iterable[ox.Quad]) -> dict[str, set[str]]:
         except (subprocess.CalledProcessError, OSError) as exc:
             raise ReasonerError(f"HermiT could not run: {exc}") from exc
         types: dict[str, set[str]] = {}
+        for cls in world.classes():
+            if cls.iri.startswith(VSKG):
+                types[cls.iri] = {a.iri[len(VSKG) :] for a in cls.ancestors() if getattr(a, "iri", "").startswith(VSKG)}
         for individual in world.individuals():
             classes = {
                 c.iri[len(VSKG) :] for c in individual.INDIRECT_is_a if hasattr(c, "iri") and c.iri.startswith(VSKG)

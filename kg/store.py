@@ -1,4 +1,4 @@
-"""The embedded pyoxigraph store: in memory, or on disk with atomic replacement."""
+"""The store interface, and the embedded pyoxigraph store: in memory, or on disk with atomic replacement."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-from kg.errors import StoreError
+from kg.errors import QueryError, StoreError
+from kg.iris import PREFIXES
+from kg.results import QueryResult, Term
 
 POINTER = "CURRENT"
 STORES = "stores"
@@ -84,3 +87,62 @@ def open_store(root: Path) -> ox.Store:
         return ox.Store.read_only(str(path))
     except OSError as exc:
         raise StoreError(f"{path}: cannot open the store: {exc}") from exc
+
+
+class Store(Protocol):
+    """What the rest of vskg needs from a triple store: embedded pyoxigraph or a remote endpoint."""
+
+    def select(self, text: str, bindings: Mapping[str, Term], *, graphs: list[str] | None = None) -> QueryResult:
+        """Run a SELECT with typed parameter bindings, over the union of all graphs or of `graphs`."""
+        ...
+
+    def sparql(self, text: str) -> QueryResult | bool | list[ox.Triple]:
+        """Run any read-only query over the union of all graphs."""
+        ...
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]: ...
+
+    def graphs(self) -> list[str]: ...
+
+    def __len__(self) -> int: ...
+
+
+class EmbeddedStore:
+    """A pyoxigraph store; parameters become pyoxigraph substitutions."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.ox = store
+
+    def select(self, text: str, bindings: Mapping[str, Term], *, graphs: list[str] | None = None) -> QueryResult:
+        scope: dict[str, Any] = {"use_default_graph_as_union": True}
+        if graphs is not None:
+            named = [ox.NamedNode(g) for g in graphs]
+            scope = {"default_graph": named, "named_graphs": named}
+        subs = {ox.Variable(k): t for k, t in bindings.items()}
+        try:
+            result = self.ox.query(text, substitutions=subs, prefixes=PREFIXES, **scope)
+        except SyntaxError as exc:
+            raise QueryError(f"the query does not parse: {exc}") from exc
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("a stored query must be a SELECT query")
+        return QueryResult.from_solutions(result)
+
+    def sparql(self, text: str) -> QueryResult | bool | list[ox.Triple]:
+        try:
+            result = self.ox.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QuerySolutions):
+            return QueryResult.from_solutions(result)
+        return list(result)
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        return self.ox.quads_for_pattern(None, None, None, ox.NamedNode(graph) if graph else None)
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def __len__(self) -> int:
+        return len(self.ox)

@@ -10,21 +10,22 @@ import rdflib
 
 from kg.catalog import StoredQuery
 from kg.interop import to_rdflib_graph
-from kg.iris import ONTOLOGY_GRAPH, compact
+from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, compact
 from kg.results import QueryResult, display
+from kg.store import Store
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
 
-def shacl_problems(store: ox.Store, shapes_path: Path) -> list[str]:
+def shacl_problems(store: Store, shapes_path: Path) -> list[str]:
     """Run the shapes on each source graph on its own, so the cost grows with the largest source."""
     from pyshacl import validate
 
     shapes = rdflib.Graph().parse(shapes_path, format="turtle")
-    ontology = to_rdflib_graph(store.quads_for_pattern(None, None, None, ox.NamedNode(ONTOLOGY_GRAPH)))
+    ontology = to_rdflib_graph(store.quads(ONTOLOGY_GRAPH))
     by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
-    for q in store:
-        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value != ONTOLOGY_GRAPH:
+    for q in store.quads():
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in (ONTOLOGY_GRAPH, INFERRED_GRAPH):
             by_graph[q.graph_name.value].append(q)
     problems: list[str] = []
     for graph_name in sorted(by_graph):

@@ -11,7 +11,7 @@ from rdflib.compare import isomorphic
 from kg import KnowledgeGraph, build
 from kg.export import DUMP_FORMATS, ONTOLOGY_ARTEFACTS
 from kg.interop import to_rdflib_graph
-from kg.iris import ONTOLOGY_GRAPH
+from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from tests.conftest import PROJECT
 
 RDFLIB_FORMAT = {"ttl": "turtle", "trig": "trig", "nt": "nt", "nq": "nquads", "jsonld": "json-ld"}
@@ -65,7 +65,7 @@ def test_two_builds_give_byte_identical_dumps(tmp_path: Path) -> None:
         assert outputs[0][name] == outputs[1][name], name
 
 
-def test_one_named_graph_per_source_plus_ontology(graph: KnowledgeGraph) -> None:
+def test_one_named_graph_per_source_plus_ontology_and_inferences(graph: KnowledgeGraph) -> None:
     sources = sorted(p.stem for p in PROJECT.data.glob("*.yaml"))
-    expected = sorted([ONTOLOGY_GRAPH] + [f"https://w3id.org/vskg/graph/{s}" for s in sources])
+    expected = sorted([ONTOLOGY_GRAPH, INFERRED_GRAPH] + [f"https://w3id.org/vskg/graph/{s}" for s in sources])
     assert graph.graphs() == expected
