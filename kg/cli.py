@@ -7,6 +7,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
 
 from kg.build import build, compile_quads, validate_graph
 from kg.errors import KGError, QueryError, ReasonerError
@@ -27,6 +30,33 @@ def _paths(args: argparse.Namespace) -> tuple[Path, Path, Path, Path]:
         Path(args.queries) if args.queries else project.queries,
         Path(args.store) if args.store else project.store,
     )
+
+
+def _remote(args: argparse.Namespace) -> Any:
+    from kg.remote import RemoteStore
+
+    password = None
+    if args.password_file:
+        try:
+            password = Path(args.password_file).read_text(encoding="utf-8").splitlines()[0]
+        except (OSError, IndexError) as exc:
+            raise KGError(f"{args.password_file}: cannot read a password from the first line ({exc})") from None
+    if args.user and password is None:
+        raise KGError("--user needs --password-file (a password on the command line would show in process listings)")
+    return RemoteStore(
+        args.endpoint,
+        graph_store=getattr(args, "graph_store", None),
+        update_endpoint=getattr(args, "update_endpoint", None),
+        user=args.user,
+        password=password,
+        timeout=args.timeout,
+    )
+
+
+def _graph(args: argparse.Namespace, queries: Path, store: Path) -> KnowledgeGraph:
+    if getattr(args, "endpoint", None):
+        return KnowledgeGraph(_remote(args), queries_dir=queries)
+    return KnowledgeGraph.open(store, queries_dir=queries)
 
 
 def _render(result: QueryResult, fmt: str) -> str:
@@ -103,7 +133,7 @@ def _parse_params(pairs: Sequence[str]) -> dict[str, str]:
 
 def cmd_query(args: argparse.Namespace) -> int:
     _, _, queries, store = _paths(args)
-    graph = KnowledgeGraph.open(store, queries_dir=queries)
+    graph = _graph(args, queries, store)
     if args.sparql is not None or args.file is not None:
         if args.name:
             raise QueryError("give a stored query NAME or --sparql/--file, not both")
@@ -125,6 +155,30 @@ def cmd_query(args: argparse.Namespace) -> int:
         if args.headline:
             print(f"\n## {name}: {graph.stored(name).summary}")
         print(_render(graph.query(name, sources=sources, **_parse_params(args.param)), args.format))
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from collections import defaultdict
+
+    from kg.remote import push
+
+    if not args.endpoint:
+        raise KGError("push needs --endpoint URL (and usually --graph-store URL, --user and --password-file)")
+    _, _, queries, store = _paths(args)
+    local = KnowledgeGraph.open(store, queries_dir=queries)
+    by_graph: dict[str, list[Any]] = defaultdict(list)
+    for quad in local.quads():
+        if isinstance(quad.graph_name, ox.NamedNode):
+            by_graph[quad.graph_name.value].append(quad)
+    remote = _remote(args)
+    report = push(by_graph, remote, on_graph=lambda name, n: print(f"pushed {name} ({n} triples)", flush=True))
+    seconds = sum(p[3] for p in report.pushed)
+    protocols = sorted({p[2] for p in report.pushed})
+    print(
+        f"pushed {len(report.pushed)} graphs, {sum(p[1] for p in report.pushed)} triples in {seconds:.2f} s "
+        f"({', '.join(protocols)})"
+    )
     return 0
 
 
@@ -196,6 +250,17 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--queries", help="folder of stored queries (default: queries/)")
     common.add_argument("--store", help="on-disk store folder (default: .vskg/)")
 
+    remote_query = argparse.ArgumentParser(add_help=False)
+    remote_query.add_argument("--endpoint", help="a SPARQL 1.1 query endpoint to use instead of the embedded store")
+    remote_query.add_argument("--user", help="user name for the endpoint")
+    remote_query.add_argument("--password-file", help="file whose first line is the password (never pass it inline)")
+    remote_query.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default 60)")
+    remote = argparse.ArgumentParser(add_help=False, parents=[remote_query])
+    remote.add_argument(
+        "--graph-store", help="Graph Store Protocol endpoint for loads (e.g. Virtuoso's .../sparql-graph-crud-auth)"
+    )
+    remote.add_argument("--update-endpoint", help="SPARQL Update endpoint, used where there is no graph store")
+
     top = argparse.ArgumentParser(prog="vskg", description="Knowledge graph of vascular sarcoma evidence.")
     sub = top.add_subparsers(dest="command", required=True)
 
@@ -211,7 +276,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--qc", action="store_true", help="include the QC checks")
     p.set_defaults(run=cmd_queries)
 
-    p = sub.add_parser("query", parents=[common], help="run a stored query, or raw SPARQL")
+    p = sub.add_parser("query", parents=[common, remote_query], help="run a stored query, or raw SPARQL")
     p.add_argument("name", nargs="?", help="stored query name (see `vskg queries`)")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="query parameter")
     p.add_argument("--sparql", help="raw SPARQL text")
@@ -220,6 +285,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--source", action="append", metavar="ID", help="restrict to these sources' graphs (repeatable)")
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
     p.set_defaults(run=cmd_query)
+
+    p = sub.add_parser("push", parents=[common, remote], help="replace every named graph on a SPARQL server")
+    p.set_defaults(run=cmd_push)
 
     p = sub.add_parser("audit", parents=[common], help="list citation numbers that name the wrong work")
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table")

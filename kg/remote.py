@@ -60,7 +60,7 @@ class RemoteStore:
                 return action()
             except _Transient as exc:
                 if attempt == self.retries:
-                    raise RemoteError(f"{what}: {exc} (gave up after {self.retries} attempts)") from None
+                    raise RemoteError(f"{exc} (gave up after {self.retries} attempts at {what})") from None
                 time.sleep(delay)
                 delay *= 2
         raise AssertionError("unreachable")
@@ -68,7 +68,7 @@ class RemoteStore:
     def _wrapper(self, text: str, accept: str | None = None, graphs: list[str] | None = None) -> SPARQLWrapper:
         sw = SPARQLWrapper(self.endpoint)
         sw.setMethod(POST)
-        sw.setTimeout(int(self.timeout))
+        sw.timeout = self.timeout  # type: ignore[assignment]  # setTimeout would round 0.5 s down to none
         sw.setQuery(text)
         if accept:
             sw.setOnlyConneg(True)
@@ -114,7 +114,7 @@ class RemoteStore:
             except (urllib.error.URLError, OSError) as exc:
                 raise _Transient(f"{_safe(self.endpoint)} unreachable ({_reason(exc)})") from None
 
-        return self._retry(once, f"query to {_safe(self.endpoint)}")
+        return self._retry(once, "the query")
 
     # ------------------------------------------------------------------ queries
     def select(self, text: str, bindings: Mapping[str, Term], *, graphs: list[str] | None = None) -> QueryResult:
@@ -182,7 +182,7 @@ class RemoteStore:
             except (urllib.error.URLError, OSError) as exc:
                 raise _Transient(f"{_safe(url)} unreachable ({_reason(exc)})") from None
 
-        return self._retry(once, f"{method} to {_safe(url)}")
+        return self._retry(once, method)
 
     def put_graph(self, graph: str, triples: list[ox.Triple]) -> str:
         """Replace one named graph whole; returns the protocol used ("graph store" or "update")."""
@@ -283,3 +283,42 @@ def _parse_results(response: Any) -> QueryResult | bool:
         return bool(int(bindings[0]["__ask_retval"]["value"]))
     rows = [tuple(_term(b[v]) if v in b else None for v in variables) for b in bindings]
     return QueryResult(variables, rows)
+
+
+@dataclass
+class PushReport:
+    pushed: list[tuple[str, int, str, float]] = field(default_factory=list)  # graph, triples, protocol, seconds
+
+
+class PushError(RemoteError):
+    """A push stopped part-way: the graphs already pushed are complete, the rest are named."""
+
+    def __init__(self, cause: str, pushed: list[str], not_pushed: list[str]) -> None:
+        self.pushed = pushed
+        self.not_pushed = not_pushed
+        super().__init__(
+            f"{cause}\n  pushed and complete ({len(pushed)}): {', '.join(pushed) or 'none'}"
+            f"\n  not pushed ({len(not_pushed)}): {', '.join(not_pushed)}"
+        )
+
+
+def push(
+    quads_by_graph: Mapping[str, list[ox.Quad]],
+    remote: RemoteStore,
+    *,
+    on_graph: Callable[[str, int], None] | None = None,
+) -> PushReport:
+    """Replace every named graph on the remote store, one whole graph at a time."""
+    report = PushReport()
+    names = sorted(quads_by_graph)
+    for i, name in enumerate(names):
+        triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads_by_graph[name]}, key=str)
+        started = time.perf_counter()
+        try:
+            protocol = remote.put_graph(name, triples)
+        except KGError as exc:
+            raise PushError(str(exc), [p[0] for p in report.pushed], names[i:]) from None
+        report.pushed.append((name, len(triples), protocol, time.perf_counter() - started))
+        if on_graph:
+            on_graph(name, len(triples))
+    return report

@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/install-virtuoso.sh
 .venv/bin/ruff check kg tests
 .venv/bin/mypy
 .venv/bin/pytest -q "$@"
