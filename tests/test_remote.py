@@ -278,3 +278,17 @@ def test_malformed_answers_and_timeouts_are_clear_errors(body: bytes, delay: flo
             remote.query("dvt-presentations")
     finally:
         stub.shutdown()
+
+
+def test_update_fallback_without_a_graph_store(virtuoso: Virtuoso, graph: KnowledgeGraph) -> None:
+    """Servers without the Graph Store Protocol get INSERT DATA batches into a staging graph, then MOVE."""
+    remote = RemoteStore(virtuoso.endpoint, update_endpoint=virtuoso.endpoint + "-auth", user="dba",
+                         password=virtuoso.password)  # fmt: skip
+    name = "https://w3id.org/vskg/graph/aalaoui-2026"
+    triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in graph.quads(name)}, key=str)
+    assert len(triples) > 500  # more than one batch
+    for _ in range(2):
+        assert remote.put_graph(name, triples) == "update"
+        assert len(list(remote.quads(name))) == len(triples)
+    staging = remote.sparql(f"ASK {{ GRAPH <{name}.vskg-staging> {{ ?s ?p ?o }} }}")
+    assert staging is False
