@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 import pyoxigraph as ox
@@ -58,6 +59,20 @@ class QueryResult:
             {"head": {"vars": self.variables}, "results": {"bindings": bindings}}, indent=1, ensure_ascii=False
         )
 
+    def to_xml(self) -> str:
+        """SPARQL Query Results XML Format."""
+        out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
+        out += [f'<variable name="{escape(v)}"/>' for v in self.variables]
+        out += ["</head>", "<results>"]
+        for row in self.rows:
+            out.append("<result>")
+            for v, t in zip(self.variables, row, strict=True):
+                if t is not None:
+                    out.append(f'<binding name="{escape(v)}">{term_xml(t)}</binding>')
+            out.append("</result>")
+        out += ["</results>", "</sparql>", ""]
+        return "\n".join(out)
+
     def to_table(self) -> str:
         shown = [[display(t) for t in row] for row in self.rows]
         widths = [max([len(v), *(len(r[i]) for r in shown)]) for i, v in enumerate(self.variables)]
@@ -88,6 +103,20 @@ def display(term: Term | None) -> str:
     if isinstance(term, ox.Literal):
         return term.value.replace("\n", " ")
     return str(term)
+
+
+def term_xml(term: Term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f'<literal xml:lang="{escape(term.language)}">{escape(term.value)}</literal>'
+        if term.datatype.value != XSD + "string":
+            return f'<literal datatype="{escape(term.datatype.value)}">{escape(term.value)}</literal>'
+        return f"<literal>{escape(term.value)}</literal>"
+    return f"<literal>{escape(str(term))}</literal>"
 
 
 def term_json(term: Term) -> dict[str, Any]:

@@ -1,0 +1,205 @@
+"""Runs read-only queries in worker processes, so that a runaway query can be stopped.
+
+pyoxigraph cannot interrupt a query, so each worker process opens the on-disk store read-only
+and a query that outlives its time limit is ended by ending its worker; a fresh worker takes its
+place while the other workers keep answering. Results come back already serialised, cut off at a
+row limit.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from kg.errors import KGError
+
+
+class QueryTimeout(KGError, TimeoutError):
+    """The query ran longer than the configured limit and was stopped."""
+
+
+class ResultTooLarge(KGError, ValueError):
+    """The query's result has more rows or triples than the configured limit."""
+
+
+class BadQuery(KGError, ValueError):
+    """The query does not parse or cannot be evaluated."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: str  # "solutions", "boolean" or "graph"
+    body: bytes
+    media_type: str
+
+
+def _serve(path: str, conn: Connection) -> None:
+    """Worker loop: open the store read-only, answer requests until the pipe closes."""
+    import pyoxigraph as ox
+
+    from kg.iris import PREFIXES
+    from kg.results import QueryResult
+
+    store = ox.Store.read_only(path)
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        try:
+            conn.send(("ok", _evaluate(store, request, ox, PREFIXES, QueryResult)))
+        except SyntaxError as exc:
+            conn.send(("bad", str(exc).splitlines()[0][:500]))
+        except _TooLarge as exc:
+            conn.send(("large", str(exc)))
+        except Exception as exc:  # evaluation errors become a 400, never a traceback
+            conn.send(("bad", f"{type(exc).__name__}: {str(exc)[:500]}"))
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _evaluate(store: Any, request: dict[str, Any], ox: Any, prefixes: dict[str, str], result_type: Any) -> Answer:
+    dataset: dict[str, Any] = {}
+    if request.get("default_graphs") is not None:
+        dataset["default_graph"] = [ox.NamedNode(g) for g in request["default_graphs"]] or [ox.DefaultGraph()]
+    else:
+        dataset["use_default_graph_as_union"] = request.get("union", True)
+    if request.get("named_graphs") is not None:
+        dataset["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"]]
+    prefix = {"prefixes": prefixes} if request.get("prefixes") else {}
+    result = store.query(request["text"], **dataset, **prefix)
+    limit = int(request["limit"])
+    if isinstance(result, ox.QueryBoolean):
+        fmt = request["boolean_format"]
+        return Answer("boolean", _boolean(bool(result), fmt), fmt)
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows: list[tuple[Any, ...]] = []
+        for solution in result:
+            if len(rows) == limit:
+                raise _TooLarge(f"the result has more than {limit} rows; add LIMIT or narrow the query")
+            rows.append(tuple(solution[v] for v in variables))
+        table = result_type(variables, rows)
+        fmt = request["solutions_format"]
+        return Answer("solutions", _solutions(table, fmt), fmt)
+    triples: list[Any] = []
+    for triple in result:
+        if len(triples) == limit:
+            raise _TooLarge(f"the result has more than {limit} triples; add LIMIT or narrow the query")
+        triples.append(triple)
+    fmt = request["graph_format"]
+    body = ox.serialize(triples, format=ox.RdfFormat.from_media_type(fmt), prefixes=prefixes) or b""
+    return Answer("graph", body, fmt)
+
+
+def _boolean(value: bool, media_type: str) -> bytes:
+    if media_type == "application/sparql-results+xml":
+        return (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n"
+        ).encode()
+    return f'{{"head": {{}}, "boolean": {"true" if value else "false"}}}\n'.encode()
+
+
+def _solutions(table: Any, media_type: str) -> bytes:
+    if media_type == "application/sparql-results+xml":
+        return str(table.to_xml()).encode("utf-8")
+    if media_type == "text/csv":
+        return str(table.to_csv()).encode("utf-8")
+    if media_type == "text/tab-separated-values":
+        return str(table.to_tsv()).encode("utf-8")
+    return str(table.to_json()).encode("utf-8")
+
+
+class _Worker:
+    def __init__(self, path: str, context: Any) -> None:
+        self.parent, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(path, child), daemon=True)
+        self.process.start()
+        child.close()
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.parent.close()
+
+
+class QueryExecutor:
+    """A pool of worker processes over one on-disk store."""
+
+    def __init__(self, store_path: Path, *, workers: int = 2, timeout: float = 10.0, max_results: int = 10_000) -> None:
+        self.store_path = str(store_path)
+        self.timeout = timeout
+        self.max_results = max_results
+        self._context = mp.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._all: list[_Worker] = []
+        for _ in range(max(1, workers)):
+            self._add()
+
+    def _add(self) -> None:
+        worker = _Worker(self.store_path, self._context)
+        with self._lock:
+            self._all.append(worker)
+        self._idle.put(worker)
+
+    def run(self, text: str, *, wait: float | None = None, **request: Any) -> Answer:
+        """Evaluate one query; raises QueryTimeout, ResultTooLarge or BadQuery."""
+        request = {"text": text, "limit": self.max_results, "solutions_format": "application/sparql-results+json",
+                   "boolean_format": "application/sparql-results+json", "graph_format": "application/n-triples",
+                   **request}  # fmt: skip
+        started = time.monotonic()
+        try:
+            worker = self._idle.get(timeout=wait if wait is not None else self.timeout)
+        except queue.Empty:
+            raise QueryTimeout("every query worker is busy; try again shortly") from None
+        outcome = self._ask(worker, request, max(0.01, self.timeout - (time.monotonic() - started)))
+        if outcome is None:
+            self._replace(worker)
+            raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
+        if outcome == ("died", None):
+            self._replace(worker)
+            raise BadQuery("the query worker stopped unexpectedly")
+        self._idle.put(worker)
+        status, payload = outcome
+        if status == "ok":
+            assert isinstance(payload, Answer)
+            return payload
+        if status == "large":
+            raise ResultTooLarge(str(payload))
+        raise BadQuery(str(payload))
+
+    @staticmethod
+    def _ask(worker: _Worker, request: dict[str, Any], seconds: float) -> tuple[str, Any] | None:
+        """The worker's answer, None when it is too slow, ("died", None) when it is gone."""
+        try:
+            worker.parent.send(request)
+            if not worker.parent.poll(seconds):
+                return None
+            status, payload = worker.parent.recv()
+            return str(status), payload
+        except (EOFError, BrokenPipeError, ConnectionError):
+            return ("died", None)
+
+    def _replace(self, worker: _Worker) -> None:
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+        worker.stop()
+        self._add()
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._all = self._all, []
+        for worker in workers:
+            worker.stop()
