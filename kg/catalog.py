@@ -186,3 +186,26 @@ def _mask_comments(text: str) -> str:
             in_iri = False
         out.append(ch)
     return "".join(out)
+
+
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+
+
+def _mask_strings(text: str) -> str:
+    """Comments, strings and IRIs blanked out, so keywords can be looked for safely."""
+    masked = _mask_comments(text)
+    masked = re.sub(r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
+                    lambda m: " " * len(m.group(0)), masked)  # fmt: skip
+    return re.sub(r"<[^<>\s]*>", lambda m: " " * len(m.group(0)), masked)
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query (SELECT if none is found)."""
+    match = _FORM.search(_mask_strings(text))
+    return match.group(1).upper() if match else "SELECT"
+
+
+def uses_service(text: str) -> bool:
+    """Whether the query asks for a federated SERVICE call (refused: the server fetches nothing)."""
+    return _SERVICE.search(_mask_strings(text)) is not None

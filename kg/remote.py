@@ -19,10 +19,10 @@ import pyoxigraph as ox
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 from SPARQLWrapper import SPARQLExceptions as sw_errors
 
-from kg.catalog import bind_values
+from kg.catalog import bind_values, query_form
 from kg.errors import KGError, QueryError
 from kg.iris import GRAPH, PREFIXES
-from kg.results import QueryResult, Term
+from kg.results import QueryResult, Term, result_from_json
 
 T = TypeVar("T")
 TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}
@@ -127,7 +127,7 @@ class RemoteStore:
     def sparql(self, text: str) -> QueryResult | bool | list[ox.Triple]:
         prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if f"{p}:" in text)
         full = prologue + text
-        kind = _query_form(text)
+        kind = query_form(text)
         if kind in ("CONSTRUCT", "DESCRIBE"):
             raw = self._run(full, accept="application/n-triples").response.read()
             try:
@@ -240,49 +240,15 @@ def _reason(exc: BaseException) -> str:
     return str(reason)[:200]
 
 
-def _query_form(text: str) -> str:
-    lines = [line.split("#", 1)[0] for line in text.splitlines()]
-    for word in " ".join(lines).replace("{", " ").split():
-        upper = word.upper()
-        if upper in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-            return upper
-    return "SELECT"
-
-
-def _term(binding: dict[str, Any]) -> Term:
-    kind, value = binding.get("type"), binding.get("value")
-    if not isinstance(value, str):
-        raise RemoteError(f"malformed SPARQL JSON term {binding!r}")
-    if kind == "uri":
-        return ox.NamedNode(value)
-    if kind == "bnode":
-        return ox.BlankNode(value)
-    if kind in ("literal", "typed-literal"):
-        if "xml:lang" in binding:
-            return ox.Literal(value, language=binding["xml:lang"])
-        if "datatype" in binding:
-            return ox.Literal(value, datatype=ox.NamedNode(binding["datatype"]))
-        return ox.Literal(value)
-    raise RemoteError(f"malformed SPARQL JSON term type {kind!r}")
-
-
 def _parse_results(response: Any) -> QueryResult | bool:
     try:
         data = response.convert()
     except Exception as exc:  # SPARQLWrapper raises bare exceptions on bad JSON
         raise RemoteError(f"the server's answer is not SPARQL JSON results: {_first_line(exc)}") from None
-    if not isinstance(data, dict) or "head" not in data:
-        raise RemoteError("the server's answer is not SPARQL JSON results (no 'head')")
-    if "boolean" in data:
-        return bool(data["boolean"])
-    variables = list(data["head"].get("vars") or [])
-    bindings = (data.get("results") or {}).get("bindings")
-    if not isinstance(bindings, list):
-        raise RemoteError("the server's answer is not SPARQL JSON results (no 'results.bindings')")
-    if variables == ["__ask_retval"] and len(bindings) == 1:  # Virtuoso answers ASK as a one-row SELECT
-        return bool(int(bindings[0]["__ask_retval"]["value"]))
-    rows = [tuple(_term(b[v]) if v in b else None for v in variables) for b in bindings]
-    return QueryResult(variables, rows)
+    try:
+        return result_from_json(data)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RemoteError(f"the server's answer is {exc}") from None
 
 
 @dataclass

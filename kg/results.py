@@ -132,3 +132,38 @@ def term_json(term: Term) -> dict[str, Any]:
             out["datatype"] = term.datatype.value
         return out
     return {"type": "triple", "value": str(term)}
+
+
+def term_from_json(binding: dict[str, Any]) -> Term:
+    """A term of SPARQL 1.1 JSON results ("typed-literal" as older servers write it, too)."""
+    kind, value = binding.get("type"), binding.get("value")
+    if not isinstance(value, str):
+        raise ValueError(f"malformed SPARQL JSON term {binding!r}")
+    if kind == "uri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(value)
+    if kind in ("literal", "typed-literal"):
+        if "xml:lang" in binding:
+            return ox.Literal(value, language=binding["xml:lang"])
+        if "datatype" in binding:
+            return ox.Literal(value, datatype=ox.NamedNode(binding["datatype"]))
+        return ox.Literal(value)
+    raise ValueError(f"malformed SPARQL JSON term type {kind!r}")
+
+
+def result_from_json(data: Any) -> QueryResult | bool:
+    """SPARQL 1.1 JSON results (already decoded) as a QueryResult, or a boolean for ASK."""
+    if not isinstance(data, dict) or "head" not in data:
+        raise ValueError("not SPARQL JSON results (no 'head')")
+    if "boolean" in data:
+        return bool(data["boolean"])
+    variables = list(data["head"].get("vars") or [])
+    bindings = (data.get("results") or {}).get("bindings")
+    if not isinstance(bindings, list):
+        raise ValueError("not SPARQL JSON results (no 'results.bindings')")
+    if variables == ["__ask_retval"] and len(bindings) == 1:  # Virtuoso answers ASK as a one-row SELECT
+        return bool(int(bindings[0]["__ask_retval"]["value"]))
+    return QueryResult(
+        variables, [tuple(term_from_json(b[v]) if v in b else None for v in variables) for b in bindings]
+    )
