@@ -182,6 +182,24 @@ def cmd_push(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from kg.server import Settings, create_app
+    from kg.store import current_store_path
+
+    _, _, queries, store = _paths(args)
+    dumps = Path(args.dumps) if args.dumps else Project.find().dist
+    if not any(dumps.glob("vskg.*")):
+        KnowledgeGraph.open(store, queries_dir=queries).export(dumps)
+    settings = Settings(current_store_path(store), queries, dumps, timeout=args.timeout, max_results=args.max_results,
+                        max_request_bytes=args.max_request_bytes, workers=args.workers)  # fmt: skip
+    print(f"serving {store} at http://{args.host}:{args.port}/ (SPARQL endpoint /sparql, query page /query)")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning",
+                limit_concurrency=args.max_connections, timeout_keep_alive=5, h11_max_incomplete_event_size=65536)  # fmt: skip
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     _, _, queries, store = _paths(args)
     graph = KnowledgeGraph.open(store, queries_dir=queries)
@@ -292,6 +310,17 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("audit", parents=[common], help="list citation numbers that name the wrong work")
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
     p.set_defaults(run=cmd_audit)
+
+    p = sub.add_parser("serve", parents=[common], help="serve the built graph over HTTP (SPARQL, REST, linked data)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--dumps", help="folder of dump files to offer (default: dist/, written if empty)")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default 10)")
+    p.add_argument("--max-results", type=int, default=10_000, help="rows or triples per answer (default 10000)")
+    p.add_argument("--max-request-bytes", type=int, default=1_000_000, help="largest request body (default 1 MB)")
+    p.add_argument("--workers", type=int, default=2, help="query worker processes (default 2)")
+    p.add_argument("--max-connections", type=int, default=200, help="concurrent connections before 503 (default 200)")
+    p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("stats", parents=[common], help="sources, cases, cohorts, patients and triples")
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table")

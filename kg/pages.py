@@ -1,0 +1,184 @@
+"""HTML pages of the server: landing page, query page, resource pages. Plain HTML, no outside assets."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any
+
+from kg.catalog import StoredQuery
+from kg.iris import DATA, VSKG, compact
+
+STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1d2430;background:#fafbfc}
+header{background:#23395d;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1.2rem;align-items:baseline}
+header a{color:#dfe8f7;text-decoration:none}header .brand{font-weight:700;font-size:1.2rem;color:#fff}
+main{max-width:1200px;margin:1rem auto;padding:0 1.2rem}
+table{border-collapse:collapse;width:100%;margin:.6rem 0;background:#fff}
+th,td{border:1px solid #d5dbe3;padding:.3rem .5rem;text-align:left;vertical-align:top;font-size:.92rem}
+th{background:#eef2f7}code,textarea{font-family:ui-monospace,Menlo,Consolas,monospace}
+textarea{width:100%;min-height:14rem;font-size:.9rem;border:1px solid #b9c3d0;padding:.5rem;box-sizing:border-box}
+button{background:#23395d;color:#fff;border:0;padding:.45rem 1rem;border-radius:4px;cursor:pointer}
+button.example{background:#e6ecf5;color:#23395d;margin:.15rem;padding:.3rem .6rem;text-align:left}
+.muted{color:#5c6778}.counts{display:flex;gap:1rem;flex-wrap:wrap}
+.count{background:#fff;border:1px solid #d5dbe3;border-radius:6px;padding:.7rem 1rem;min-width:8rem}
+.count b{display:block;font-size:1.6rem}.error{color:#a11;white-space:pre-wrap}
+.params label{margin-right:1rem}.params input{width:28rem;max-width:100%}
+"""
+
+
+def page(title: str, body: str) -> str:
+    nav = (
+        '<a class="brand" href="/">vskg</a><a href="/query">Query</a><a href="/queries">Stored queries</a>'
+        '<a href="/ontology">Ontology</a><a href="/dumps">Dumps</a><a href="/.well-known/void">VoID</a>'
+        '<a href="/docs">API</a>'
+    )
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} - vskg</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>'
+        f"<body><header>{nav}</header><main>{body}</main></body></html>"
+    )
+
+
+def local_href(iri: str) -> str | None:
+    """Where the server shows an IRI of the graph, or None for outside IRIs."""
+    if iri.startswith(DATA):
+        return "/id/" + iri[len(DATA) :]
+    if iri.startswith(VSKG):
+        return "/ontology/" + iri[len(VSKG) :]
+    return None
+
+
+def link(iri: str, label: str | None = None) -> str:
+    text = escape(label or compact(iri))
+    href = local_href(iri)
+    return f'<a href="{escape(href or iri)}">{text}</a>'
+
+
+def landing(counts: dict[str, str], queries: list[StoredQuery]) -> str:
+    boxes = "".join(f'<div class="count"><b>{escape(v)}</b>{escape(k)}</div>' for k, v in counts.items())
+    headline = "".join(
+        f'<li><a href="/query?example={escape(q.name)}">{escape(q.summary)}</a></li>' for q in queries if q.headline
+    )
+    body = (
+        "<h1>Vascular sarcoma evidence graph</h1>"
+        '<p class="muted">Curated facts on primary venous leiomyosarcoma, each traceable to the publication '
+        "and the table row or paragraph it came from.</p>"
+        f'<div class="counts">{boxes}</div>'
+        f"<h2>Questions to start with</h2><ul>{headline}</ul>"
+        "<h2>For machines</h2><ul><li>SPARQL 1.1 endpoint: <code>/sparql</code></li>"
+        '<li>Stored queries as REST operations: <a href="/queries">/queries</a>, documented at <a href="/docs">/docs</a></li>'
+        "<li>Every IRI <code>https://w3id.org/vskg/id/…</code> resolves at <code>/id/…</code>; terms at "
+        '<a href="/ontology">/ontology</a></li><li>Dumps: <a href="/dumps">/dumps</a>, described at '
+        '<a href="/.well-known/void">/.well-known/void</a></li></ul>'
+    )
+    return page("Home", body)
+
+
+QUERY_SCRIPT = """
+const examples = JSON.parse(document.getElementById('examples').textContent);
+let current = null;
+function esc(s){return String(s).replace(/[&<>"]/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));}
+function local(iri){
+  if(iri.startsWith('https://w3id.org/vskg/id/')) return '/id/'+iri.slice(26);
+  if(iri.startsWith('https://w3id.org/vskg/ontology#')) return '/ontology/'+iri.slice(31);
+  return null;}
+function cell(t){
+  if(!t) return '';
+  if(t.type==='uri'){const h=local(t.value)||t.value;return '<a href="'+esc(h)+'">'+esc(t.value.replace('https://w3id.org/vskg/id/','id:').replace('https://w3id.org/vskg/ontology#','vskg:'))+'</a>';}
+  return esc(t.value);}
+function pick(name){
+  current = examples.find(e=>e.name===name) || null;
+  document.getElementById('sparql').value = current ? current.text : '';
+  const p = document.getElementById('params'); p.innerHTML='';
+  if(current){
+    document.getElementById('summary').textContent = current.summary;
+    for(const q of current.params){
+      p.insertAdjacentHTML('beforeend','<label>'+esc(q.name)+' ('+esc(q.type)+') <input data-param="'+esc(q.name)+'" value="'+esc(q.default||'')+'"></label>');}}
+}
+function target(fmt){
+  if(current && document.getElementById('sparql').value===current.text){
+    const qs = new URLSearchParams();
+    document.querySelectorAll('[data-param]').forEach(i=>{ if(i.value) qs.set(i.dataset.param,i.value); });
+    if(fmt) qs.set('format',fmt);
+    return '/queries/'+current.name+'?'+qs.toString();}
+  const qs = new URLSearchParams({query: document.getElementById('sparql').value});
+  if(fmt) qs.set('format',fmt);
+  return '/sparql?'+qs.toString();}
+async function run(){
+  const out = document.getElementById('results'), msg = document.getElementById('message');
+  out.innerHTML=''; msg.textContent='running...';
+  const r = await fetch(target(null), {headers:{'Accept':'application/sparql-results+json, text/turtle;q=0.5'}});
+  const text = await r.text();
+  if(!r.ok){ msg.textContent = r.status+': '+text; msg.className='error'; return; }
+  msg.className='muted';
+  if(!(r.headers.get('content-type')||'').includes('json')){ out.innerHTML='<pre>'+esc(text)+'</pre>'; msg.textContent=''; return; }
+  const data = JSON.parse(text);
+  if('boolean' in data){ msg.textContent = 'answer: '+data.boolean; return; }
+  const vars = data.head.vars, rows = data.results.bindings;
+  msg.textContent = rows.length+' row'+(rows.length===1?'':'s');
+  out.innerHTML = '<table id="result-table"><thead><tr>'+vars.map(v=>'<th>'+esc(v)+'</th>').join('')+'</tr></thead><tbody>'+
+    rows.map(b=>'<tr>'+vars.map(v=>'<td>'+cell(b[v])+'</td>').join('')+'</tr>').join('')+'</tbody></table>'+
+    '<p>Download: '+['json','csv','tsv','xml'].map(f=>'<a href="'+esc(target(f))+'">'+f.toUpperCase()+'</a>').join(' · ')+'</p>';
+}
+document.getElementById('run').addEventListener('click', run);
+document.getElementById('sparql').addEventListener('keydown', e=>{ if(e.key==='Enter' && (e.ctrlKey||e.metaKey)) run(); });
+document.querySelectorAll('button.example').forEach(b=>b.addEventListener('click',()=>pick(b.dataset.name)));
+const start = new URLSearchParams(location.search).get('example'); if(start) pick(start);
+"""
+
+
+def query_page(queries: list[StoredQuery], default_text: str) -> str:
+    examples = [
+        {
+            "name": q.name,
+            "summary": q.summary,
+            "text": q.text,
+            "params": [{"name": p.name, "type": p.type, "default": p.default} for p in q.params],
+        }
+        for q in queries
+    ]
+    buttons = "".join(
+        f'<button class="example" data-name="{escape(q.name)}" title="{escape(q.summary)}">{escape(q.name)}</button>'
+        for q in queries
+    )
+    data = json.dumps(examples).replace("</", "<\\/")
+    body = (
+        "<h1>Query the graph</h1>"
+        f"<p>Stored queries (click to load, then run):</p><div>{buttons}</div>"
+        '<p id="summary" class="muted"></p><div id="params" class="params"></div>'
+        f'<textarea id="sparql" spellcheck="false" aria-label="SPARQL query">{escape(default_text)}</textarea>'
+        '<p><button id="run">Run (Ctrl+Enter)</button> <span id="message" class="muted"></span></p>'
+        '<div id="results"></div>'
+        f'<script id="examples" type="application/json">{data}</script><script>{QUERY_SCRIPT}</script>'
+    )
+    return page("Query", body)
+
+
+def resource_page(iri: str, title: str, types: list[tuple[str, str]], outgoing: list[tuple[str, str, Any, str]],
+                  incoming: list[tuple[str, str, str, str]], provenance: list[str], alternates: list[tuple[str, str]],
+                  extra: str = "") -> str:  # fmt: skip
+    """One node of the graph: its types, what it says, what points to it, where it comes from."""
+    type_links = ", ".join(link(t, label) for t, label in types) or '<span class="muted">(no type)</span>'
+    rows = "".join(f"<tr><td>{link(p, pl)}</td><td>{value}</td><td>{link(g, gl)}</td></tr>" for p, pl, value, g, gl in
+                   [(p, pl, v, g, compact(g)) for p, pl, v, g in outgoing])  # fmt: skip
+    back = "".join(f"<tr><td>{link(s, sl)}</td><td>{link(p, pl)}</td></tr>" for s, sl, p, pl in incoming)
+    alt = " · ".join(f'<a href="{escape(href)}">{escape(name)}</a>' for name, href in alternates)
+    prov = "".join(f"<li>{item}</li>" for item in provenance)
+    body = (
+        f"<h1>{escape(title)}</h1><p><code>{escape(iri)}</code></p><p>Type: {type_links}</p>"
+        + (f"<h2>Provenance</h2><ul>{prov}</ul>" if prov else "")
+        + extra
+        + f"<h2>Statements</h2><table><thead><tr><th>property</th><th>value</th><th>graph</th></tr></thead><tbody>{rows}</tbody></table>"
+        + (f"<h2>Referred to by</h2><table><thead><tr><th>subject</th><th>property</th></tr></thead><tbody>{back}</tbody></table>" if back else "")
+        + f'<p class="muted">Also as {alt}</p>'
+    )  # fmt: skip
+    return page(title, body)
+
+
+def listing(title: str, intro: str, rows: list[tuple[str, str, str]]) -> str:
+    items = "".join(
+        f'<tr><td><a href="{escape(href)}">{escape(name)}</a></td><td>{escape(note)}</td></tr>'
+        for name, href, note in rows
+    )
+    return page(title, f"<h1>{escape(title)}</h1><p>{intro}</p><table><tbody>{items}</tbody></table>")
