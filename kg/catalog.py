@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,7 @@ class StoredQuery:
     tags: tuple[str, ...] = ()
     headline: bool = False
     description: str = ""
+    lists: tuple[tuple[str, str], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def param(self, name: str) -> Param:
@@ -121,7 +123,10 @@ def parse_query_file(path: Path, name: str) -> StoredQuery:
                 description=str(spec.get("description", "")),
             )
         )
-    known = {"summary", "params", "tags", "headline", "description"}
+    lists = header.get("lists") or {}
+    if not isinstance(lists, dict) or not all(isinstance(v, str) and v for v in lists.values()):
+        raise QueryError(f"{path}: 'lists' maps a result column to the separator of its concatenated values")
+    known = {"summary", "params", "tags", "headline", "description", "lists"}
     return StoredQuery(
         name=name,
         summary=header["summary"],
@@ -131,6 +136,7 @@ def parse_query_file(path: Path, name: str) -> StoredQuery:
         tags=tuple(str(t) for t in header.get("tags") or ()),
         headline=bool(header.get("headline", False)),
         description=str(header.get("description", "")),
+        lists=tuple(sorted((str(k), str(v)) for k, v in lists.items())),
         extra={k: v for k, v in header.items() if k not in known},
     )
 
@@ -146,7 +152,7 @@ def load_catalog(queries_dir: Path) -> dict[str, StoredQuery]:
     return catalog
 
 
-def bind_values(text: str, bindings: dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]) -> str:
+def bind_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]) -> str:
     """The query with its parameters bound by a VALUES block at the top of the outer WHERE group.
 
     For endpoints without substitution: terms are serialised by pyoxigraph (escaped N-Triples
@@ -195,8 +201,11 @@ _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 def _mask_strings(text: str) -> str:
     """Comments, strings and IRIs blanked out, so keywords can be looked for safely."""
     masked = _mask_comments(text)
-    masked = re.sub(r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
-                    lambda m: " " * len(m.group(0)), masked)  # fmt: skip
+    masked = re.sub(
+        r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
+        lambda m: " " * len(m.group(0)),
+        masked,
+    )
     return re.sub(r"<[^<>\s]*>", lambda m: " " * len(m.group(0)), masked)
 
 
@@ -204,6 +213,11 @@ def query_form(text: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query (SELECT if none is found)."""
     match = _FORM.search(_mask_strings(text))
     return match.group(1).upper() if match else "SELECT"
+
+
+def has_dataset_clause(text: str) -> bool:
+    """Whether the query names its own dataset with FROM or FROM NAMED."""
+    return re.search(r"\bFROM\b", _mask_strings(text), re.IGNORECASE) is not None
 
 
 def uses_service(text: str) -> bool:

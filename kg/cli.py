@@ -192,11 +192,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     dumps = Path(args.dumps) if args.dumps else Project.find().dist
     if not any(dumps.glob("vskg.*")):
         KnowledgeGraph.open(store, queries_dir=queries).export(dumps)
-    settings = Settings(current_store_path(store), queries, dumps, timeout=args.timeout, max_results=args.max_results,
-                        max_request_bytes=args.max_request_bytes, workers=args.workers)  # fmt: skip
+    settings = Settings(
+        current_store_path(store),
+        queries,
+        dumps,
+        timeout=args.timeout,
+        max_results=args.max_results,
+        max_request_bytes=args.max_request_bytes,
+        workers=args.workers,
+    )
     print(f"serving {store} at http://{args.host}:{args.port}/ (SPARQL endpoint /sparql, query page /query)")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning",
-                limit_concurrency=args.max_connections, timeout_keep_alive=5, h11_max_incomplete_event_size=65536)  # fmt: skip
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        limit_concurrency=args.max_connections,
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=65536,
+    )
     return 0
 
 

@@ -75,6 +75,8 @@ def _evaluate(store: Any, request: dict[str, Any], ox: Any, prefixes: dict[str, 
     if request.get("named_graphs") is not None:
         dataset["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"]]
     prefix = {"prefixes": prefixes} if request.get("prefixes") else {}
+    if request.get("base_iri"):
+        prefix["base_iri"] = request["base_iri"]
     result = store.query(request["text"], **dataset, **prefix)
     limit = int(request["limit"])
     if isinstance(result, ox.QueryBoolean):
@@ -87,7 +89,7 @@ def _evaluate(store: Any, request: dict[str, Any], ox: Any, prefixes: dict[str, 
             if len(rows) == limit:
                 raise _TooLarge(f"the result has more than {limit} rows; add LIMIT or narrow the query")
             rows.append(tuple(solution[v] for v in variables))
-        table = result_type(variables, rows)
+        table = result_type(variables, rows).with_sorted_lists(tuple(map(tuple, request.get("lists") or ())))
         fmt = request["solutions_format"]
         return Answer("solutions", _solutions(table, fmt), fmt)
     triples: list[Any] = []
@@ -155,9 +157,14 @@ class QueryExecutor:
 
     def run(self, text: str, *, wait: float | None = None, **request: Any) -> Answer:
         """Evaluate one query; raises QueryTimeout, ResultTooLarge or BadQuery."""
-        request = {"text": text, "limit": self.max_results, "solutions_format": "application/sparql-results+json",
-                   "boolean_format": "application/sparql-results+json", "graph_format": "application/n-triples",
-                   **request}  # fmt: skip
+        request = {
+            "text": text,
+            "limit": self.max_results,
+            "solutions_format": "application/sparql-results+json",
+            "boolean_format": "application/sparql-results+json",
+            "graph_format": "application/n-triples",
+            **request,
+        }
         started = time.monotonic()
         try:
             worker = self._idle.get(timeout=wait if wait is not None else self.timeout)

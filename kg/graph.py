@@ -75,9 +75,10 @@ class KnowledgeGraph:
                 raise QueryError(f"no source graph for {', '.join(unknown)}; known sources: {', '.join(sorted(known))}")
             graphs = [ONTOLOGY_GRAPH, INFERRED_GRAPH, *(graph_iri(s) for s in sources)]
         try:
-            return self.store.select(stored.text, stored.bindings(params), graphs=graphs)
+            result = self.store.select(stored.text, stored.bindings(params), graphs=graphs)
         except QueryError as exc:
             raise QueryError(f"stored query '{name}': {exc}") from exc
+        return result.with_sorted_lists(stored.lists)
 
     def sparql(self, text: str, /) -> QueryResult | bool | list[ox.Triple]:
         """Run raw SPARQL over the union of all graphs (common prefixes are predeclared)."""

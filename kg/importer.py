@@ -27,14 +27,33 @@ LIST_FIELDS = ("presenting_findings", "imaging", "ihc_positive", "ihc_negative")
 JSON_FIELDS = ("treatments", "outcomes")
 CITATION_FIELDS = ("authors", "year", "title", "journal", "doi", "pmid", "pmcid", "url")
 PATIENT_FIELDS = (
-    "age", "sex", "vein", "side", "growth", "presenting_findings", "initial_diagnosis", "anticoagulated",
-    "imaging", "tumour_size_cm", "grade", "ihc_positive", "ihc_negative", "ki67_percent", "treatments",
-    "outcomes", "follow_up_months",
-)  # fmt: skip
+    "age",
+    "sex",
+    "vein",
+    "side",
+    "growth",
+    "presenting_findings",
+    "initial_diagnosis",
+    "anticoagulated",
+    "imaging",
+    "tumour_size_cm",
+    "grade",
+    "ihc_positive",
+    "ihc_negative",
+    "ki67_percent",
+    "treatments",
+    "outcomes",
+    "follow_up_months",
+)
 CSV_COLUMNS = (
-    "id", *(f"citation.{f}" for f in CITATION_FIELDS), "study_type", "n_patients", "series_summary", "locator",
+    "id",
+    *(f"citation.{f}" for f in CITATION_FIELDS),
+    "study_type",
+    "n_patients",
+    "series_summary",
+    "locator",
     *(f"patient.{f}" for f in PATIENT_FIELDS),
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -245,8 +264,15 @@ class _RecordBuilder:
         if diagnosis:
             condition = self.term("condition", "initial_diagnosis", diagnosis)
             if condition:
-                add("initial-diagnosis", {"term": "InitialDiagnosis", "condition": condition, "status": "Misdiagnosed",
-                                          "note": f"as extracted: {diagnosis}"})  # fmt: skip
+                add(
+                    "initial-diagnosis",
+                    {
+                        "term": "InitialDiagnosis",
+                        "condition": condition,
+                        "status": "Misdiagnosed",
+                        "note": f"as extracted: {diagnosis}",
+                    },
+                )
         treatments = list(p.get("treatments") or [])
         if p.get("anticoagulated") and not any(t.get("kind") == "anticoagulation" for t in treatments):
             add("anticoagulation", {"term": "Anticoagulation", "note": "as extracted: anticoagulated"})
@@ -358,8 +384,15 @@ class _RecordBuilder:
                 base["at"] = {"months": months, "after": surgery_id}
             elif reference == "diagnosis":
                 if not any(e["id"] == "diagnosis" for e in events):
-                    events.insert(0, {"id": "diagnosis", "term": "Diagnosis", "note": "reference point for times "
-                                      "stated from diagnosis", "locator": locator})  # fmt: skip
+                    events.insert(
+                        0,
+                        {
+                            "id": "diagnosis",
+                            "term": "Diagnosis",
+                            "note": "reference point for times stated from diagnosis",
+                            "locator": locator,
+                        },
+                    )
                 base["at"] = {"months": months, "after": "diagnosis"}
             else:
                 self.miss("outcomes.time_months", f"{months} months ({detail}): no reference point stated", "reviewed")
@@ -454,8 +487,13 @@ def write_csv(records: list[dict[str, Any]], path: Path) -> None:
         writer = csv.DictWriter(handle, fieldnames=list(CSV_COLUMNS))
         writer.writeheader()
         for r in records:
-            base = {"id": r["id"], "study_type": r.get("study_type") or "", "n_patients": r.get("n_patients") or "",
-                    "series_summary": r.get("series_summary") or "", "locator": r.get("locator") or ""}  # fmt: skip
+            base = {
+                "id": r["id"],
+                "study_type": r.get("study_type") or "",
+                "n_patients": r.get("n_patients") or "",
+                "series_summary": r.get("series_summary") or "",
+                "locator": r.get("locator") or "",
+            }
             for f in CITATION_FIELDS:
                 base[f"citation.{f}"] = (r.get("citation") or {}).get(f) or ""
             for p in r.get("patients") or [None]:

@@ -74,6 +74,8 @@ def choose(accept: str | None, offered: list[str], *, override: str | None = Non
     for choice in parse_accept(accept):
         if choice.quality <= 0:
             continue
+        if choice.media_type in offered:
+            return choice.media_type
         media = ALIASES.get(choice.media_type, choice.media_type)
         if media in offered:
             return media

@@ -155,13 +155,22 @@ def query_page(queries: list[StoredQuery], default_text: str) -> str:
     return page("Query", body)
 
 
-def resource_page(iri: str, title: str, types: list[tuple[str, str]], outgoing: list[tuple[str, str, Any, str]],
-                  incoming: list[tuple[str, str, str, str]], provenance: list[str], alternates: list[tuple[str, str]],
-                  extra: str = "") -> str:  # fmt: skip
+def resource_page(
+    iri: str,
+    title: str,
+    types: list[tuple[str, str]],
+    outgoing: list[tuple[str, str, Any, str]],
+    incoming: list[tuple[str, str, str, str]],
+    provenance: list[str],
+    alternates: list[tuple[str, str]],
+    extra: str = "",
+) -> str:
     """One node of the graph: its types, what it says, what points to it, where it comes from."""
     type_links = ", ".join(link(t, label) for t, label in types) or '<span class="muted">(no type)</span>'
-    rows = "".join(f"<tr><td>{link(p, pl)}</td><td>{value}</td><td>{link(g, gl)}</td></tr>" for p, pl, value, g, gl in
-                   [(p, pl, v, g, compact(g)) for p, pl, v, g in outgoing])  # fmt: skip
+    rows = "".join(
+        f"<tr><td>{link(p, pl)}</td><td>{value}</td><td>{link(g, gl)}</td></tr>"
+        for p, pl, value, g, gl in [(p, pl, v, g, compact(g)) for p, pl, v, g in outgoing]
+    )
     back = "".join(f"<tr><td>{link(s, sl)}</td><td>{link(p, pl)}</td></tr>" for s, sl, p, pl in incoming)
     alt = " · ".join(f'<a href="{escape(href)}">{escape(name)}</a>' for name, href in alternates)
     prov = "".join(f"<li>{item}</li>" for item in provenance)
@@ -170,9 +179,13 @@ def resource_page(iri: str, title: str, types: list[tuple[str, str]], outgoing: 
         + (f"<h2>Provenance</h2><ul>{prov}</ul>" if prov else "")
         + extra
         + f"<h2>Statements</h2><table><thead><tr><th>property</th><th>value</th><th>graph</th></tr></thead><tbody>{rows}</tbody></table>"
-        + (f"<h2>Referred to by</h2><table><thead><tr><th>subject</th><th>property</th></tr></thead><tbody>{back}</tbody></table>" if back else "")
+        + (
+            f"<h2>Referred to by</h2><table><thead><tr><th>subject</th><th>property</th></tr></thead><tbody>{back}</tbody></table>"
+            if back
+            else ""
+        )
         + f'<p class="muted">Also as {alt}</p>'
-    )  # fmt: skip
+    )
     return page(title, body)
 
 

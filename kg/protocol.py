@@ -75,8 +75,11 @@ def parse_request(method: str, url_query: str, content_type: str | None, body: b
                 415, "POST needs Content-Type application/x-www-form-urlencoded or application/sparql-query"
             )
         else:
-            raise ProtocolError(415, f"unsupported Content-Type {media!r}: use application/x-www-form-urlencoded "
-                                     "or application/sparql-query")  # fmt: skip
+            raise ProtocolError(
+                415,
+                f"unsupported Content-Type {media!r}: use application/x-www-form-urlencoded "
+                "or application/sparql-query",
+            )
     else:
         raise ProtocolError(405, f"{method} is not a SPARQL protocol method here: use GET or POST")
     queries = fields.get("query", [])

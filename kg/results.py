@@ -30,6 +30,20 @@ class QueryResult:
     def __len__(self) -> int:
         return len(self.rows)
 
+    def with_sorted_lists(self, lists: tuple[tuple[str, str], ...]) -> QueryResult:
+        """Concatenated cells (GROUP_CONCAT) with their parts sorted, as no engine keeps their order."""
+        if not lists:
+            return self
+        columns = {self.variables.index(name): sep for name, sep in lists if name in self.variables}
+
+        def fix(i: int, term: Term | None) -> Term | None:
+            if i not in columns or not isinstance(term, ox.Literal) or term.language:
+                return term
+            sep = columns[i]
+            return ox.Literal(sep.join(sorted(term.value.split(sep))), datatype=term.datatype)
+
+        return QueryResult(self.variables, [tuple(fix(i, t) for i, t in enumerate(row)) for row in self.rows])
+
     def records(self) -> list[dict[str, str | None]]:
         """Rows as dicts of plain strings (IRIs and literal values)."""
         return [{v: plain(t) for v, t in zip(self.variables, row, strict=True)} for row in self.rows]

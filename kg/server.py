@@ -18,10 +18,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg import pages
-from kg.catalog import StoredQuery, bind_values, load_catalog
+from kg.catalog import StoredQuery, bind_values, has_dataset_clause, load_catalog
 from kg.errors import QueryError
 from kg.executor import Answer, BadQuery, QueryExecutor, QueryTimeout, ResultTooLarge
-from kg.iris import DATA, DCTERMS, EXPORT_PREFIXES, GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI, RDFS, VSKG, compact
+from kg.iris import DATA, EXPORT_PREFIXES, GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI, RDFS, VSKG
+from kg.linked_data import RDF_NAMES, dump_media, html_page, safe_path, void_triples
 from kg.negotiation import GRAPHS, HTML, RESULTS, choose
 from kg.protocol import ProtocolError, QueryRequest, parse_request
 from kg.results import QueryResult, result_from_json
@@ -29,12 +30,20 @@ from kg.results import QueryResult, result_from_json
 log = logging.getLogger("vskg.server")
 RDF_OFFERED = [GRAPHS["ttl"], GRAPHS["jsonld"], GRAPHS["nt"], GRAPHS["rdfxml"]]
 RESULT_OFFERED = [RESULTS["json"], RESULTS["xml"], RESULTS["csv"], RESULTS["tsv"]]
-RDF_NAMES = {GRAPHS["ttl"]: "ttl", GRAPHS["jsonld"]: "jsonld", GRAPHS["nt"]: "nt", GRAPHS["rdfxml"]: "rdfxml"}
 
 
 class Settings:
-    def __init__(self, store_path: Path, queries_dir: Path, dumps_dir: Path | None, *, timeout: float = 10.0,
-                 max_results: int = 10_000, max_request_bytes: int = 1_000_000, workers: int = 2) -> None:  # fmt: skip
+    def __init__(
+        self,
+        store_path: Path,
+        queries_dir: Path,
+        dumps_dir: Path | None,
+        *,
+        timeout: float = 10.0,
+        max_results: int = 10_000,
+        max_request_bytes: int = 1_000_000,
+        workers: int = 2,
+    ) -> None:
         self.store_path = store_path
         self.queries_dir = queries_dir
         self.dumps_dir = dumps_dir
@@ -51,8 +60,9 @@ def _error(status: int, message: str) -> PlainTextResponse:
 def create_app(settings: Settings) -> FastAPI:
     """The server over one built on-disk store (see kg.store.current_store_path)."""
     catalog = load_catalog(settings.queries_dir)
-    executor = QueryExecutor(settings.store_path, workers=settings.workers, timeout=settings.timeout,
-                             max_results=settings.max_results)  # fmt: skip
+    executor = QueryExecutor(
+        settings.store_path, workers=settings.workers, timeout=settings.timeout, max_results=settings.max_results
+    )
     app = FastAPI(
         title="vskg",
         version="0.1.0",
@@ -60,8 +70,13 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
     )
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
-                       allow_headers=["*"], expose_headers=["Link", "Content-Type"])  # fmt: skip
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["Link", "Content-Type"],
+    )
     app.router.on_shutdown.append(executor.close)
 
     @app.middleware("http")
@@ -116,7 +131,7 @@ def create_app(settings: Settings) -> FastAPI:
             if chosen is None:
                 raise ProtocolError(406, f"cannot answer a {form} query as requested; available: {', '.join(offered)}")
             return {"solutions_format": chosen, "boolean_format": chosen}
-        chosen = choose(accept, RDF_OFFERED + [GRAPHS["trig"], GRAPHS["nq"]], override=override)
+        chosen = choose(accept, [*RDF_OFFERED, GRAPHS["trig"], GRAPHS["nq"]], override=override)
         if chosen is None:
             raise ProtocolError(406, f"cannot answer a {form} query as requested; available: {', '.join(RDF_OFFERED)}")
         return {"graph_format": chosen}
@@ -130,33 +145,50 @@ def create_app(settings: Settings) -> FastAPI:
             parsed = parse_request(request.method, request.url.query, request.headers.get("content-type"), body)
             override = request.query_params.get("format")
             formats = formats_for(parsed.form, request.headers.get("accept"), override)
-            answer = await run(parsed.text, **_dataset(parsed), **formats, prefixes=False)
+            base = str(request.url).split("?", 1)[0]  # relative IRIs in a query resolve against the endpoint
+            answer = await run(parsed.text, **_dataset(parsed), **formats, prefixes=False, base_iri=base)
         except ProtocolError as exc:
             return _error(exc.status, exc.message)
         return answer_response(answer)
 
     for path in ("/sparql", "/sparql/"):
         for method in ("GET", "POST"):
-            app.add_api_route(path, sparql_endpoint, methods=[method], include_in_schema=path == "/sparql",
-                              operation_id=f"sparql_{method.lower()}{'_slash' if path.endswith('/') else ''}",
-                              summary=f"SPARQL 1.1 Protocol query by {method} (read-only)")  # fmt: skip
+            app.add_api_route(
+                path,
+                sparql_endpoint,
+                methods=[method],
+                include_in_schema=path == "/sparql",
+                operation_id=f"sparql_{method.lower()}{'_slash' if path.endswith('/') else ''}",
+                summary=f"SPARQL 1.1 Protocol query by {method} (read-only)",
+            )
         app.add_api_route(path, _method_not_allowed, methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
 
     # ------------------------------------------------------------------ stored queries
     @app.get("/queries", summary="The stored queries with their parameters")
-    async def list_queries(request: Request, format: str | None = None) -> Response:  # noqa: A002
+    async def list_queries(request: Request, format: str | None = None) -> Response:
         items = [_describe_query(q) for q in catalog.values()]
         if choose(request.headers.get("accept"), ["application/json", HTML], override=format) == HTML:
             rows = [(q.name, f"/query?example={q.name}", q.summary) for q in catalog.values()]
-            return HTMLResponse(pages.listing("Stored queries", "Each is also a REST operation at "
-                                              "<code>/queries/NAME</code>; see <a href=\"/docs\">/docs</a>.", rows))  # fmt: skip
+            return HTMLResponse(
+                pages.listing(
+                    "Stored queries",
+                    'Each is also a REST operation at <code>/queries/NAME</code>; see <a href="/docs">/docs</a>.',
+                    rows,
+                )
+            )
         return JSONResponse(items)
 
     for stored in catalog.values():
-        app.add_api_route(f"/queries/{stored.name}", _stored_endpoint(stored, run, answer_response), methods=["GET"],
-                          summary=stored.summary, description=stored.description or stored.summary,
-                          tags=["stored queries"], response_class=Response,
-                          responses={200: {"content": {mt: {} for mt in RESULT_OFFERED}}})  # fmt: skip
+        app.add_api_route(
+            f"/queries/{stored.name}",
+            _stored_endpoint(stored, run, answer_response),
+            methods=["GET"],
+            summary=stored.summary,
+            description=stored.description or stored.summary,
+            tags=["stored queries"],
+            response_class=Response,
+            responses={200: {"content": {mt: {} for mt in RESULT_OFFERED}}},
+        )
 
     # ------------------------------------------------------------------ linked data
     async def describe(iri: str, request: Request, *, title_hint: str | None = None) -> Response:
@@ -171,18 +203,19 @@ def create_app(settings: Settings) -> FastAPI:
         base = str(request.url.path)
         alternates = [(mt, f"{base}?format={name}") for mt, name in [(HTML, "html"), *RDF_NAMES.items()]]
         if chosen != HTML:
-            construct = (f"CONSTRUCT {{ {node} ?p ?o . ?s ?q {node} }} WHERE {{ {{ {node} ?p ?o }} UNION "
-                         f"{{ ?s ?q {node} }} }}")  # fmt: skip
+            construct = (
+                f"CONSTRUCT {{ {node} ?p ?o . ?s ?q {node} }} WHERE {{ {{ {node} ?p ?o }} UNION {{ ?s ?q {node} }} }}"
+            )
             answer = await run(construct, graph_format=chosen)
             return answer_response(answer, alternates)
         return HTMLResponse(
-            await _html_page(iri, select, alternates),
+            await html_page(iri, select, alternates),
             headers={"Vary": "Accept", "Link": ", ".join(f'<{h}>; rel="alternate"; type="{m}"' for m, h in alternates)},
         )
 
     @app.get("/id/{path:path}", summary="Dereference a data IRI https://w3id.org/vskg/id/...")
     async def data_iri(path: str, request: Request) -> Response:
-        if not _safe_path(path):
+        if not safe_path(path):
             return _error(404, f"nothing here: {request.url.path}")
         return await describe(DATA + path, request)
 
@@ -194,19 +227,27 @@ def create_app(settings: Settings) -> FastAPI:
             return _error(406, f"available formats: html, {', '.join(RDF_NAMES.values())}")
         alternates = [(mt, f"/ontology?format={name}") for mt, name in [(HTML, "html"), *RDF_NAMES.items()]]
         if chosen != HTML:
-            answer = await run(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}",
-                               graph_format=chosen)  # fmt: skip
+            answer = await run(
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}", graph_format=chosen
+            )
             return answer_response(answer, alternates)
-        terms = await select(f"SELECT ?t ?l ?d WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?t <{RDFS}label> ?l . "
-                             f"OPTIONAL {{ ?t <http://www.w3.org/2004/02/skos/core#definition> ?d }} }} "
-                             f'FILTER(STRSTARTS(STR(?t), "{VSKG}")) }} ORDER BY ?t')  # fmt: skip
+        terms = await select(
+            f"SELECT ?t ?l ?d WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?t <{RDFS}label> ?l . "
+            f"OPTIONAL {{ ?t <http://www.w3.org/2004/02/skos/core#definition> ?d }} }} "
+            f'FILTER(STRSTARTS(STR(?t), "{VSKG}")) }} ORDER BY ?t'
+        )
         rows = "".join(
-            f'<tr id="{escape(str(t.value)[len(VSKG):])}"><td>{pages.link(t.value)}</td><td>{escape(l.value)}</td>'
-            f"<td>{escape(d.value) if d else ''}</td></tr>" for t, l, d in terms.rows  # type: ignore[union-attr]
-        )  # fmt: skip
-        body = (f"<h1>vskg ontology</h1><p><code>{ONTOLOGY_IRI}</code> · also as "
-                + " · ".join(f'<a href="{h}">{n}</a>' for n, h in [(RDF_NAMES[m], u) for m, u in alternates[1:]])
-                + f"</p><table><thead><tr><th>term</th><th>label</th><th>definition</th></tr></thead><tbody>{rows}</tbody></table>")  # fmt: skip
+            f'<tr id="{escape(r["t"][len(VSKG) :])}"><td>{pages.link(r["t"])}</td><td>{escape(r["l"] or "")}</td>'
+            f"<td>{escape(r['d'] or '')}</td></tr>"
+            for r in terms.records()
+            if r["t"]
+        )
+        body = (
+            f"<h1>vskg ontology</h1><p><code>{ONTOLOGY_IRI}</code> · also as "
+            + " · ".join(f'<a href="{h}">{n}</a>' for n, h in [(RDF_NAMES[m], u) for m, u in alternates[1:]])
+            + "</p><table><thead><tr><th>term</th><th>label</th><th>definition</th></tr></thead>"
+            + f"<tbody>{rows}</tbody></table>"
+        )
         return HTMLResponse(pages.page("Ontology", body), headers={"Vary": "Accept"})
 
     @app.get("/ontology/{term}", summary="One ontology term")
@@ -235,20 +276,28 @@ def create_app(settings: Settings) -> FastAPI:
                 [{"name": n, "url": f"/dumps/{n}", "bytes": p.stat().st_size} for n, p in files.items()]
             )
         rows = [(n, f"/dumps/{n}", f"{p.stat().st_size:,} bytes") for n, p in files.items()]
-        return HTMLResponse(pages.listing("Dumps", "The whole graph in each format, described at "
-                                          '<a href="/.well-known/void">/.well-known/void</a>.', rows))  # fmt: skip
+        return HTMLResponse(
+            pages.listing(
+                "Dumps",
+                'The whole graph in each format, described at <a href="/.well-known/void">/.well-known/void</a>.',
+                rows,
+            )
+        )
 
     @app.get("/dumps/{name}", summary="One dump file")
     async def dump(name: str) -> Response:
         files = dump_files()
         if name not in files:  # only names listed in the folder: no path ever reaches the file system
             return _error(404, f"no dump named {name!r}")
-        return FileResponse(files[name], media_type=_dump_media(name), filename=name)
+        return FileResponse(files[name], media_type=dump_media(name), filename=name)
 
     @app.get("/.well-known/void", summary="VoID and DCAT description of the dataset")
     async def void(request: Request) -> Response:
-        chosen = choose(request.headers.get("accept"), [GRAPHS["ttl"], GRAPHS["jsonld"], GRAPHS["nt"], GRAPHS["rdfxml"]],
-                        override=request.query_params.get("format"))  # fmt: skip
+        chosen = choose(
+            request.headers.get("accept"),
+            [GRAPHS["ttl"], GRAPHS["jsonld"], GRAPHS["nt"], GRAPHS["rdfxml"]],
+            override=request.query_params.get("format"),
+        )
         if chosen is None:
             return _error(406, f"available formats: {', '.join(RDF_NAMES.values())}")
         base = str(request.base_url).rstrip("/")
@@ -257,26 +306,32 @@ def create_app(settings: Settings) -> FastAPI:
         )
         sources = await select(f"SELECT ?s WHERE {{ ?s a <{VSKG}Source> }} ORDER BY ?s")
         version = await select(f"SELECT ?v WHERE {{ <{ONTOLOGY_IRI}> <http://www.w3.org/2002/07/owl#versionInfo> ?v }}")
-        triples = _void(base, stats, sources, version, dump_files())
-        body = ox.serialize(triples, format=ox.RdfFormat.from_media_type(chosen), prefixes={**EXPORT_PREFIXES,
-                            "void": "http://rdfs.org/ns/void#", "dcat": "http://www.w3.org/ns/dcat#"}) or b""  # fmt: skip
+        triples = void_triples(base, stats, sources, version, dump_files())
+        body = (
+            ox.serialize(
+                triples,
+                format=ox.RdfFormat.from_media_type(chosen),
+                prefixes={**EXPORT_PREFIXES, "void": "http://rdfs.org/ns/void#", "dcat": "http://www.w3.org/ns/dcat#"},
+            )
+            or b""
+        )
         return Response(body, media_type=chosen, headers={"Vary": "Accept"})
 
     # ------------------------------------------------------------------ pages
     @app.get("/", include_in_schema=False)
     async def home() -> Response:
-        counts = await select(
-            f"SELECT (COUNT(DISTINCT ?src) AS ?sources) (SUM(?case) AS ?cases) (SUM(?cohort) AS ?cohorts) "
-            f"(SUM(?n) AS ?patients) WHERE {{ {{ ?src a <{VSKG}Source> }} UNION {{ {{ ?g a <{VSKG}Case> BIND(1 AS ?case) }} "
-            f"UNION {{ ?g a <{VSKG}Cohort> BIND(1 AS ?cohort) }} FILTER NOT EXISTS {{ ?g <{VSKG}partOf> ?parent }} "
-            f"?g <{VSKG}patientCount> ?n }} }}")  # fmt: skip
-        total = await select(
+        totals = (await select(catalog["patients-per-site"].text)).records()[-1]
+        sources = await select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{VSKG}Source> }}")
+        triples = await select(
             f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }}'
         )
-        row = counts.records()[0] if counts.rows else {}
-        shown = {"sources": row.get("sources") or "0", "cases": row.get("cases") or "0",
-                 "cohorts": row.get("cohorts") or "0", "patients": row.get("patients") or "0",
-                 "triples": total.records()[0]["n"] or "0"}  # fmt: skip
+        shown = {
+            "sources": sources.records()[0]["n"] or "0",
+            "cases": totals["cases"] or "0",
+            "cohorts": totals["cohorts"] or "0",
+            "patients": totals["patients"] or "0",
+            "triples": triples.records()[0]["n"] or "0",
+        }
         return HTMLResponse(pages.landing(shown, list(catalog.values())))
 
     @app.get("/query", include_in_schema=False)
@@ -287,8 +342,9 @@ def create_app(settings: Settings) -> FastAPI:
         prologue = "".join(
             f"PREFIX {p}: <{ns}>\n" for p, ns in EXPORT_PREFIXES.items() if p in ("vskg", "rdfs", "prov")
         )
-        return HTMLResponse(pages.query_page([q for q in catalog.values() if not q.name.startswith("qc/")],
-                                             prologue + default))  # fmt: skip
+        return HTMLResponse(
+            pages.query_page([q for q in catalog.values() if not q.name.startswith("qc/")], prologue + default)
+        )
 
     return app
 
@@ -298,20 +354,12 @@ async def _method_not_allowed(request: Request) -> Response:
 
 
 def _dataset(parsed: QueryRequest) -> dict[str, Any]:
-    return {"default_graphs": parsed.default_graphs, "named_graphs": parsed.named_graphs}
-
-
-def _safe_path(path: str) -> bool:
-    parts = path.split("/")
-    return bool(path) and all(p and p not in (".", "..") and "\\" not in p for p in parts) and len(path) < 500
-
-
-def _dump_media(name: str) -> str:
-    for suffix, media in ((".ttl", "text/turtle"), (".trig", "application/trig"), (".nt", "application/n-triples"),
-                          (".nq", "application/n-quads"), (".jsonld", "application/ld+json"), (".owl", "application/rdf+xml")):  # fmt: skip
-        if name.endswith(suffix):
-            return media
-    return "application/octet-stream"
+    """The protocol's dataset; without one, the union of all graphs, unless the query has FROM clauses."""
+    return {
+        "default_graphs": parsed.default_graphs,
+        "named_graphs": parsed.named_graphs,
+        "union": not has_dataset_clause(parsed.text),
+    }
 
 
 def _describe_query(q: StoredQuery) -> dict[str, Any]:
@@ -330,7 +378,7 @@ def _describe_query(q: StoredQuery) -> dict[str, Any]:
                 "description": p.description,
             }
             for p in q.params
-        ],  # fmt: skip
+        ],
     }
 
 
@@ -343,23 +391,40 @@ def _stored_endpoint(stored: StoredQuery, run: Any, answer_response: Any) -> Cal
             chosen = choose(request.headers.get("accept"), RESULT_OFFERED, override=request.query_params.get("format"))
             if chosen is None:
                 raise ProtocolError(406, f"available formats: json, xml, csv, tsv ({', '.join(RESULT_OFFERED)})")
-            answer = await run(bind_values(stored.text, bindings), solutions_format=chosen, boolean_format=chosen,
-                               prefixes=False)  # fmt: skip
+            answer = await run(
+                bind_values(stored.text, bindings),
+                solutions_format=chosen,
+                boolean_format=chosen,
+                prefixes=False,
+                lists=stored.lists,
+            )
         except QueryError as exc:
             return _error(400, str(exc))
         except ProtocolError as exc:
             return _error(exc.status, exc.message)
-        return answer_response(answer)
+        response: Response = answer_response(answer)
+        return response
 
     parameters = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
     for p in stored.params:
         described = f"{p.description} ({p.type})" if p.description else p.type
-        default = Query(p.default, description=described, examples=[p.default] if p.default else None,
-                        json_schema_extra={"enum": list(p.enum)} if p.enum else None)  # fmt: skip
-        parameters.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=default,
-                                            annotation=str | None))  # fmt: skip
-    parameters.append(inspect.Parameter("format", inspect.Parameter.KEYWORD_ONLY, default=Query(
-        None, description="json, xml, csv or tsv; overrides Accept"), annotation=str | None))  # fmt: skip
+        default = Query(
+            p.default,
+            description=described,
+            examples=[p.default] if p.default else None,
+            json_schema_extra={"enum": list(p.enum)} if p.enum else None,
+        )
+        parameters.append(
+            inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=str | None)
+        )
+    parameters.append(
+        inspect.Parameter(
+            "format",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=Query(None, description="json, xml, csv or tsv; overrides Accept"),
+            annotation=str | None,
+        )
+    )
 
     async def route(request: Request, **values: Any) -> Response:
         values.pop("format", None)
@@ -368,76 +433,3 @@ def _stored_endpoint(stored: StoredQuery, run: Any, answer_response: Any) -> Cal
     route.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     route.__name__ = "query_" + stored.name.replace("/", "_").replace("-", "_")
     return route
-
-
-async def _html_page(
-    iri: str, select: Callable[[str], Awaitable[QueryResult]], alternates: list[tuple[str, str]]
-) -> str:
-    node = str(ox.NamedNode(iri))
-    out = await select(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }} ORDER BY ?p ?o LIMIT 2000")
-    inc = await select(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} ORDER BY ?p ?s LIMIT 500")
-    iris = {iri} | {str(t.value) for row in out.rows + inc.rows for t in row if isinstance(t, ox.NamedNode)}
-    values = " ".join(str(ox.NamedNode(i)) for i in sorted(iris))
-    labels_result = await select(f"SELECT ?x (SAMPLE(?l) AS ?label) WHERE {{ VALUES ?x {{ {values} }} "
-                                 f"{{ ?x <{VSKG}displayLabel> ?l }} UNION {{ ?x <{RDFS}label> ?l }} }} GROUP BY ?x")  # fmt: skip
-    labels = {str(r[0].value): str(r[1].value) for r in labels_result.rows if r[0] is not None and r[1] is not None}  # type: ignore[union-attr]
-    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-    types = [(str(o.value), labels.get(str(o.value), compact(str(o.value)))) for p, o, _ in out.rows
-             if p is not None and p.value == rdf_type and isinstance(o, ox.NamedNode)]  # fmt: skip
-    outgoing = []
-    provenance = []
-    for p, o, g in out.rows:
-        if p is None or o is None or g is None or p.value == rdf_type:
-            continue
-        if isinstance(o, ox.NamedNode):
-            shown = pages.link(o.value, labels.get(o.value))
-        else:
-            shown = escape(str(o.value))  # type: ignore[union-attr]
-        outgoing.append((p.value, labels.get(p.value, compact(p.value)), shown, g.value))  # type: ignore[union-attr]
-        if p.value == "http://www.w3.org/ns/prov#wasDerivedFrom" and isinstance(o, ox.NamedNode):
-            provenance.append(f"stated in {pages.link(o.value, labels.get(o.value))}")
-        if p.value == VSKG + "locator":
-            provenance.append(f"at {escape(str(o.value))}")  # type: ignore[union-attr]
-    incoming = [(s.value, labels.get(s.value, compact(s.value)), p.value, labels.get(p.value, compact(p.value)))
-                for s, p in inc.rows if isinstance(s, ox.NamedNode) and isinstance(p, ox.NamedNode)]  # fmt: skip
-    title = labels.get(iri, compact(iri))
-    return pages.resource_page(iri, title, types, outgoing, incoming, provenance,
-                               [(RDF_NAMES.get(m, "html"), h) for m, h in alternates])  # fmt: skip
-
-
-def _void(
-    base: str, stats: QueryResult, sources: QueryResult, version: QueryResult, dumps: dict[str, Path]
-) -> list[ox.Triple]:
-    void = "http://rdfs.org/ns/void#"
-    dcat = "http://www.w3.org/ns/dcat#"
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-    dataset = ox.NamedNode(f"{base}/.well-known/void#vskg")
-
-    def t(p: str, o: ox.NamedNode | ox.Literal, s: ox.NamedNode = dataset) -> ox.Triple:
-        return ox.Triple(s, ox.NamedNode(p), o)
-
-    count = stats.rows[0][0] if stats.rows else ox.Literal("0")
-    out = [
-        ox.Triple(dataset, rdf_type, ox.NamedNode(void + "Dataset")),
-        ox.Triple(dataset, rdf_type, ox.NamedNode(dcat + "Dataset")),
-        t(DCTERMS + "title", ox.Literal("vskg: vascular sarcoma evidence graph", language="en")),
-        t(DCTERMS + "description", ox.Literal("Curated evidence on primary venous leiomyosarcoma from case reports, series and trials, with per-statement provenance.", language="en")),
-        t(DCTERMS + "license", ox.NamedNode("https://creativecommons.org/licenses/by/4.0/")),
-        t(void + "sparqlEndpoint", ox.NamedNode(f"{base}/sparql")),
-        t(void + "uriSpace", ox.Literal(DATA)),
-        t(void + "vocabulary", ox.NamedNode(VSKG)),
-        t(void + "triples", count if isinstance(count, ox.Literal) else ox.Literal("0")),  # type: ignore[arg-type]
-        t(void + "rootResource", ox.NamedNode(f"{base}/")),
-    ]  # fmt: skip
-    if version.rows and version.rows[0][0] is not None:
-        out.append(t("http://www.w3.org/2002/07/owl#versionInfo", version.rows[0][0]))  # type: ignore[arg-type]
-        out.append(t(DCTERMS + "hasVersion", version.rows[0][0]))  # type: ignore[arg-type]
-    for (src,) in sources.rows:
-        if isinstance(src, ox.NamedNode):
-            out.append(t(DCTERMS + "source", src))
-    for name in dumps:
-        url = ox.NamedNode(f"{base}/dumps/{name}")
-        dist = ox.NamedNode(f"{base}/.well-known/void#dump-{name}")
-        out += [t(void + "dataDump", url), t(dcat + "distribution", dist), ox.Triple(dist, rdf_type, ox.NamedNode(dcat + "Distribution")),
-                t(dcat + "downloadURL", url, dist), t(dcat + "mediaType", ox.Literal(_dump_media(name)), dist)]  # fmt: skip
-    return out

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
+from kg.catalog import bind_values
 from kg.errors import QueryError, StoreError
 from kg.iris import PREFIXES
 from kg.results import QueryResult, Term
@@ -118,9 +119,9 @@ class EmbeddedStore:
         if graphs is not None:
             named = [ox.NamedNode(g) for g in graphs]
             scope = {"default_graph": named, "named_graphs": named}
-        subs = {ox.Variable(k): t for k, t in bindings.items()}
+        # The same VALUES binding as on a remote endpoint, so every store runs the same query text.
         try:
-            result = self.ox.query(text, substitutions=subs, prefixes=PREFIXES, **scope)
+            result = self.ox.query(bind_values(text, dict(bindings)), prefixes=PREFIXES, **scope)
         except SyntaxError as exc:
             raise QueryError(f"the query does not parse: {exc}") from exc
         if not isinstance(result, ox.QuerySolutions):

@@ -36,6 +36,16 @@ SEED_ID = "aalaoui-2026"
 SEED = _seed_sources()
 
 
+@pytest.fixture(scope="session")
+def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's data built into an on-disk store, with its dumps beside it."""
+
+    root = tmp_path_factory.mktemp("served")
+    graph = build(PROJECT.data, ontology_dir=PROJECT.ontology, queries_dir=PROJECT.queries, store_path=root / "store")
+    graph.export(root / "dumps")
+    return root / "store"
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of data/ for tests that corrupt records."""

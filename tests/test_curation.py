@@ -97,8 +97,10 @@ def test_same_institution_and_overlapping_period_is_flagged(data_copy: Path) -> 
     graph = build(data_copy, ontology_dir=PROJECT.ontology, queries_dir=PROJECT.queries)
     rows = graph.query("possible-overlaps").records()
     flagged = {(r["group_a"], r["group_b"]) for r in rows}
-    assert ("https://w3id.org/vskg/id/cohort/ivc-6pts-jkss-2012-series",
-            "https://w3id.org/vskg/id/cohort/zz-test-2025-series") in flagged  # fmt: skip
+    assert (
+        "https://w3id.org/vskg/id/cohort/ivc-6pts-jkss-2012-series",
+        "https://w3id.org/vskg/id/cohort/zz-test-2025-series",
+    ) in flagged
     basis = next(r["basis"] for r in rows if r["group_b"].endswith("zz-test-2025-series"))  # type: ignore[union-attr]
     assert "Asan Medical Center" in str(basis) and "1998-2010" in str(basis)
     total = graph.query("patients-per-site").records()[-1]

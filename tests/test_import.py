@@ -71,11 +71,20 @@ def _sheet(tmp_path: Path, findings: list[str], vein: str = "femoral vein") -> P
         "citation": {"authors": "Doe J, Roe R", "year": 2025, "title": "A case", "journal": "J Test"},
         "study_type": "case report",
         "n_patients": 1,
-        "patients": [{"age": 40, "sex": "F", "vein": vein, "side": "left", "presenting_findings": findings,
-                      "treatments": [{"kind": "surgery", "detail": "resection"}], "outcomes": []}],
+        "patients": [
+            {
+                "age": 40,
+                "sex": "F",
+                "vein": vein,
+                "side": "left",
+                "presenting_findings": findings,
+                "treatments": [{"kind": "surgery", "detail": "resection"}],
+                "outcomes": [],
+            }
+        ],
         "series_summary": None,
         "locator": "Abstract",
-    }  # fmt: skip
+    }
     path = tmp_path / "sheet.json"
     path.write_text(json.dumps([record]), encoding="utf-8")
     return path

@@ -66,8 +66,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def vskg(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600, check=False)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "kg.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=600, check=False
+    )
 
 
 def _push_args(server: Virtuoso, store: Path, password_file: Path) -> list[str]:
@@ -119,7 +120,8 @@ def test_parameters_and_source_scopes_reach_the_server_as_terms(graph: Knowledge
         "sheaffer-2022",
     ]
     assert normalised(graph.query("patients-per-site", sources=seed)) == normalised(
-        pushed.query("patients-per-site", sources=seed))  # fmt: skip
+        pushed.query("patients-per-site", sources=seed)
+    )
     hostile = 'Table 1" } UNION { ?r ?p ?o } #'
     assert len(pushed.query("table-1", table=hostile)) == 0
     with pytest.raises(QueryError, match="not an IRI"):
@@ -206,8 +208,14 @@ def test_server_down_during_push_leaves_pushed_graphs_complete(
     thread = threading.Thread(target=proxy.serve_forever, daemon=True)
     thread.start()
     try:
-        remote = RemoteStore(virtuoso.endpoint, graph_store=f"http://127.0.0.1:{proxy.server_port}/sparql-graph-crud-auth",
-                             user="dba", password=virtuoso.password, retries=2, backoff=0.1)  # fmt: skip
+        remote = RemoteStore(
+            virtuoso.endpoint,
+            graph_store=f"http://127.0.0.1:{proxy.server_port}/sparql-graph-crud-auth",
+            user="dba",
+            password=virtuoso.password,
+            retries=2,
+            backoff=0.1,
+        )
         by_graph: dict[str, list[ox.Quad]] = {}
         for q in graph.quads():
             by_graph.setdefault(q.graph_name.value, []).append(q)  # type: ignore[union-attr]
@@ -215,8 +223,9 @@ def test_server_down_during_push_leaves_pushed_graphs_complete(
             ox.NamedNode("https://example.org/marker"), ox.NamedNode("https://example.org/p"), ox.Literal("1")
         )
         for name in sorted(by_graph)[:8]:  # a distinct state first, so a half-done replacement would show
-            RemoteStore(virtuoso.endpoint, graph_store=virtuoso.graph_store, user="dba",
-                        password=virtuoso.password).put_graph(name, [marker])  # fmt: skip
+            RemoteStore(
+                virtuoso.endpoint, graph_store=virtuoso.graph_store, user="dba", password=virtuoso.password
+            ).put_graph(name, [marker])
         with pytest.raises(PushError) as info:
             push(by_graph, remote)
     finally:
@@ -262,18 +271,23 @@ class _StubHandler(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_HEAD = _answer
 
 
-@pytest.mark.parametrize(("body", "delay", "message"), [
-    (b"<html>maintenance</html>", 0.0, "not SPARQL JSON results"),
-    (json.dumps({"head": {"vars": ["x"]}}).encode(), 0.0, "no 'results.bindings'"),
-    (b"{}", 2.0, "gave up after 2 attempts"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("body", "delay", "message"),
+    [
+        (b"<html>maintenance</html>", 0.0, "not SPARQL JSON results"),
+        (json.dumps({"head": {"vars": ["x"]}}).encode(), 0.0, "no 'results.bindings'"),
+        (b"{}", 2.0, "gave up after 2 attempts"),
+    ],
+)
 def test_malformed_answers_and_timeouts_are_clear_errors(body: bytes, delay: float, message: str) -> None:
     stub = _Stub(body, delay)
     thread = threading.Thread(target=stub.serve_forever, daemon=True)
     thread.start()
     try:
-        remote = KnowledgeGraph(RemoteStore(f"http://127.0.0.1:{stub.server_port}/sparql", timeout=0.5, retries=2,
-                                            backoff=0.05), queries_dir=PROJECT.queries)  # fmt: skip
+        remote = KnowledgeGraph(
+            RemoteStore(f"http://127.0.0.1:{stub.server_port}/sparql", timeout=0.5, retries=2, backoff=0.05),
+            queries_dir=PROJECT.queries,
+        )
         with pytest.raises(RemoteError, match=message):
             remote.query("dvt-presentations")
     finally:
@@ -282,8 +296,9 @@ def test_malformed_answers_and_timeouts_are_clear_errors(body: bytes, delay: flo
 
 def test_update_fallback_without_a_graph_store(virtuoso: Virtuoso, graph: KnowledgeGraph) -> None:
     """Servers without the Graph Store Protocol get INSERT DATA batches into a staging graph, then MOVE."""
-    remote = RemoteStore(virtuoso.endpoint, update_endpoint=virtuoso.endpoint + "-auth", user="dba",
-                         password=virtuoso.password)  # fmt: skip
+    remote = RemoteStore(
+        virtuoso.endpoint, update_endpoint=virtuoso.endpoint + "-auth", user="dba", password=virtuoso.password
+    )
     name = "https://w3id.org/vskg/graph/aalaoui-2026"
     triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in graph.quads(name)}, key=str)
     assert len(triples) > 500  # more than one batch

@@ -82,8 +82,9 @@ class Virtuoso:
         ini = self.directory / "virtuoso.ini"
         ini.write_text(INI.format(d=self.directory, sql_port=self.sql_port, http_port=self.http_port), encoding="utf-8")
         log = open(self.directory / "stdout.log", "wb")  # noqa: SIM115 - closed with the process
-        self.process = subprocess.Popen(["virtuoso-t", "-f", "-c", str(ini)], cwd=self.directory, stdout=log,
-                                        stderr=subprocess.STDOUT)  # fmt: skip
+        self.process = subprocess.Popen(
+            ["virtuoso-t", "-f", "-c", str(ini)], cwd=self.directory, stdout=log, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -100,8 +101,13 @@ class Virtuoso:
             raise RuntimeError("Virtuoso did not answer within the time limit")
         # The new password goes through stdin, so it never shows in a process listing.
         script = f"user_change_password('dba', 'dba', '{self.password}');\n"
-        done = subprocess.run(["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", "dba"], input=script.encode(),
-                              capture_output=True, timeout=60, check=False)  # fmt: skip
+        done = subprocess.run(
+            ["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", "dba"],
+            input=script.encode(),
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
         if done.returncode != 0:
             self.stop()
             raise RuntimeError(f"could not set the dba password: {done.stdout[-500:]!r}")

@@ -1,0 +1,129 @@
+"""Linked-data views of the graph: HTML pages of nodes, the VoID description, dump files."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from html import escape
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import pages
+from kg.iris import DATA, DCTERMS, RDFS, VSKG, compact
+from kg.negotiation import GRAPHS
+from kg.results import QueryResult
+
+RDF_NAMES = {GRAPHS["ttl"]: "ttl", GRAPHS["jsonld"]: "jsonld", GRAPHS["nt"]: "nt", GRAPHS["rdfxml"]: "rdfxml"}
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def dump_media(name: str) -> str:
+    for suffix, media in (
+        (".ttl", "text/turtle"),
+        (".trig", "application/trig"),
+        (".nt", "application/n-triples"),
+        (".nq", "application/n-quads"),
+        (".jsonld", "application/ld+json"),
+        (".owl", "application/rdf+xml"),
+    ):
+        if name.endswith(suffix):
+            return media
+    return "application/octet-stream"
+
+
+def safe_path(path: str) -> bool:
+    parts = path.split("/")
+    return bool(path) and all(p and p not in (".", "..") and "\\" not in p for p in parts) and len(path) < 500
+
+
+async def html_page(
+    iri: str, select: Callable[[str], Awaitable[QueryResult]], alternates: list[tuple[str, str]]
+) -> str:
+    node = str(ox.NamedNode(iri))
+    out = await select(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }} ORDER BY ?p ?o LIMIT 2000")
+    inc = await select(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} }} ORDER BY ?p ?s LIMIT 500")
+    iris = {iri} | {str(t.value) for row in out.rows + inc.rows for t in row if isinstance(t, ox.NamedNode)}
+    values = " ".join(str(ox.NamedNode(i)) for i in sorted(iris))
+    labels_result = await select(
+        f"SELECT ?x (SAMPLE(?l) AS ?label) WHERE {{ VALUES ?x {{ {values} }} "
+        f"{{ ?x <{VSKG}displayLabel> ?l }} UNION {{ ?x <{RDFS}label> ?l }} }} GROUP BY ?x"
+    )
+    labels = {r["x"]: r["label"] for r in labels_result.records() if r["x"] and r["label"]}
+    types = [(o, labels.get(o, compact(o))) for r in out.records() if r["p"] == RDF_TYPE and (o := r["o"]) is not None]
+    outgoing = []
+    provenance = []
+    for (_, o_term, _), r in zip(out.rows, out.records(), strict=True):
+        p, o, g = r["p"], r["o"], r["g"]
+        if p is None or o is None or g is None or p == RDF_TYPE:
+            continue
+        iri_value = isinstance(o_term, ox.NamedNode)
+        shown = pages.link(o, labels.get(o)) if iri_value else escape(o)
+        outgoing.append((p, labels.get(p, compact(p)), shown, g))
+        if p == "http://www.w3.org/ns/prov#wasDerivedFrom" and iri_value:
+            provenance.append(f"stated in {pages.link(o, labels.get(o))}")
+        if p == VSKG + "locator":
+            provenance.append(f"at {escape(o)}")
+    incoming = [
+        (
+            str(s.value),
+            labels.get(str(s.value), compact(str(s.value))),
+            str(p.value),
+            labels.get(str(p.value), compact(str(p.value))),
+        )
+        for s, p in inc.rows
+        if isinstance(s, ox.NamedNode) and isinstance(p, ox.NamedNode)
+    ]
+    title = labels.get(iri, compact(iri))
+    return pages.resource_page(
+        iri, title, types, outgoing, incoming, provenance, [(RDF_NAMES.get(m, "html"), h) for m, h in alternates]
+    )
+
+
+def void_triples(
+    base: str, stats: QueryResult, sources: QueryResult, version: QueryResult, dumps: dict[str, Path]
+) -> list[ox.Triple]:
+    void = "http://rdfs.org/ns/void#"
+    dcat = "http://www.w3.org/ns/dcat#"
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    dataset = ox.NamedNode(f"{base}/.well-known/void#vskg")
+
+    def t(p: str, o: ox.NamedNode | ox.Literal, s: ox.NamedNode = dataset) -> ox.Triple:
+        return ox.Triple(s, ox.NamedNode(p), o)
+
+    count = stats.rows[0][0] if stats.rows else ox.Literal("0")
+    out = [
+        ox.Triple(dataset, rdf_type, ox.NamedNode(void + "Dataset")),
+        ox.Triple(dataset, rdf_type, ox.NamedNode(dcat + "Dataset")),
+        t(DCTERMS + "title", ox.Literal("vskg: vascular sarcoma evidence graph", language="en")),
+        t(
+            DCTERMS + "description",
+            ox.Literal(
+                "Curated evidence on primary venous leiomyosarcoma from case reports, series and trials, "
+                "with per-statement provenance.",
+                language="en",
+            ),
+        ),
+        t(DCTERMS + "license", ox.NamedNode("https://creativecommons.org/licenses/by/4.0/")),
+        t(void + "sparqlEndpoint", ox.NamedNode(f"{base}/sparql")),
+        t(void + "uriSpace", ox.Literal(DATA)),
+        t(void + "vocabulary", ox.NamedNode(VSKG)),
+        t(void + "triples", count if isinstance(count, ox.Literal) else ox.Literal("0")),
+        t(void + "rootResource", ox.NamedNode(f"{base}/")),
+    ]
+    if version.rows and version.rows[0][0] is not None:
+        out.append(t("http://www.w3.org/2002/07/owl#versionInfo", version.rows[0][0]))  # type: ignore[arg-type]
+        out.append(t(DCTERMS + "hasVersion", version.rows[0][0]))  # type: ignore[arg-type]
+    for (src,) in sources.rows:
+        if isinstance(src, ox.NamedNode):
+            out.append(t(DCTERMS + "source", src))
+    for name in dumps:
+        url = ox.NamedNode(f"{base}/dumps/{name}")
+        dist = ox.NamedNode(f"{base}/.well-known/void#dump-{name}")
+        out += [
+            t(void + "dataDump", url),
+            t(dcat + "distribution", dist),
+            ox.Triple(dist, rdf_type, ox.NamedNode(dcat + "Distribution")),
+            t(dcat + "downloadURL", url, dist),
+            t(dcat + "mediaType", ox.Literal(dump_media(name)), dist),
+        ]
+    return out
