@@ -79,13 +79,14 @@ QUERY_SCRIPT = """
 const examples = JSON.parse(document.getElementById('examples').textContent);
 let current = null;
 function esc(s){return String(s).replace(/[&<>"]/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));}
+const DATA = 'https://w3id.org/vskg/id/', TERMS = 'https://w3id.org/vskg/ontology#';
 function local(iri){
-  if(iri.startsWith('https://w3id.org/vskg/id/')) return '/id/'+iri.slice(26);
-  if(iri.startsWith('https://w3id.org/vskg/ontology#')) return '/ontology/'+iri.slice(31);
+  if(iri.startsWith(DATA)) return '/id/'+iri.slice(DATA.length);
+  if(iri.startsWith(TERMS)) return '/ontology/'+iri.slice(TERMS.length);
   return null;}
 function cell(t){
   if(!t) return '';
-  if(t.type==='uri'){const h=local(t.value)||t.value;return '<a href="'+esc(h)+'">'+esc(t.value.replace('https://w3id.org/vskg/id/','id:').replace('https://w3id.org/vskg/ontology#','vskg:'))+'</a>';}
+  if(t.type==='uri'){const h=local(t.value)||t.value;return '<a href="'+esc(h)+'">'+esc(t.value.replace(DATA,'id:').replace(TERMS,'vskg:'))+'</a>';}
   return esc(t.value);}
 function pick(name){
   current = examples.find(e=>e.name===name) || null;

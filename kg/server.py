@@ -146,7 +146,8 @@ def create_app(settings: Settings) -> FastAPI:
             override = request.query_params.get("format")
             formats = formats_for(parsed.form, request.headers.get("accept"), override)
             base = str(request.url).split("?", 1)[0]  # relative IRIs in a query resolve against the endpoint
-            answer = await run(parsed.text, **_dataset(parsed), **formats, prefixes=False, base_iri=base)
+            # common prefixes (vskg:, rdfs:, prov:, ...) are predeclared, as on many public endpoints
+            answer = await run(parsed.text, **_dataset(parsed), **formats, prefixes=True, base_iri=base)
         except ProtocolError as exc:
             return _error(exc.status, exc.message)
         return answer_response(answer)

@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/install-virtuoso.sh
+bash scripts/install-chromium.sh
 .venv/bin/ruff check kg tests
 .venv/bin/mypy
 .venv/bin/pytest -q "$@"

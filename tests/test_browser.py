@@ -1,0 +1,96 @@
+"""The query page and a case page in a real headless Chromium (Debian's), driven by Playwright."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.server_fixtures import LiveServer, start_server
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SCREENSHOTS = ROOT / "dist" / "screenshots"
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (scripts/install-chromium.sh)")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="module")
+def server(built_store: Path) -> Iterator[LiveServer]:
+    yield from start_server(built_store, built_store.parent / "dumps")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield instance
+        instance.close()
+
+
+def test_run_a_stored_query_and_follow_a_link_to_the_case(server: LiveServer, browser: Any) -> None:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server.base + "/query")
+    page.click('button.example[data-name="femoral-recurrence-after-surgery-alone"]')
+    assert "femoral" in page.input_value("#sparql").lower()
+    assert page.input_value('[data-param="site"]') == "vskg:FemoralVein"
+    page.click("#run")
+    page.wait_for_selector("#result-table tbody tr")
+    rows = page.locator("#result-table tbody tr")
+    assert rows.count() == 1
+    text = rows.first.inner_text()
+    assert "Hong et al. (2016)" in text and "Table 1, row 4" in text and "definite" in text
+    downloads = page.locator("#results a", has_text="CSV")
+    assert "format=csv" in (downloads.first.get_attribute("href") or "")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "query-page.png"), full_page=True)
+    page.click('#result-table a[href="/id/case/hong-2016-table-1"]')
+    page.wait_for_url("**/id/case/hong-2016-table-1")
+    body = page.inner_text("main")
+    assert "Table 1, row 4" in body and "stated in" in body
+    page.screenshot(path=str(SCREENSHOTS / "case-page.png"), full_page=True)
+    page.click('a[href="/id/source/hong-2016"] >> nth=0')
+    assert "Intravascular leiomyosarcoma of the femoral vein" in page.inner_text("main")
+    assert errors == []
+
+
+def test_raw_sparql_with_parameters_edited(server: LiveServer, browser: Any) -> None:
+    page = browser.new_page()
+    page.goto(server.base + "/query")
+    page.click('button.example[data-name="groups-at-site"]')
+    page.fill('[data-param="site"]', "vskg:InferiorVenaCava")
+    page.click("#run")
+    page.wait_for_selector("#result-table tbody tr")
+    assert "Sheaffer et al. (2019)" in page.inner_text("#result-table")
+    page.fill("#sparql", "ASK { ?c a vskg:Cohort }")
+    page.click("#run")
+    page.wait_for_function("document.getElementById('message').textContent.includes('answer')")
+    assert page.inner_text("#message") == "answer: true"
+    page.fill("#sparql", "SELECT WHERE {")
+    page.click("#run")
+    page.wait_for_function("document.getElementById('message').textContent.startsWith('400')")
+
+
+def test_landing_page_links(server: LiveServer, browser: Any) -> None:
+    page = browser.new_page()
+    page.goto(server.base + "/")
+    assert "372" in page.inner_text(".counts")
+    page.click("text=Ontology")
+    page.wait_for_url("**/ontology")
+    assert page.locator("#FemoralVein").count() == 1
