@@ -246,7 +246,34 @@ def check_records(records: dict[Path, SourceRecord], vocab: Vocabulary) -> None:
             checker.fail("id", f"source id '{rec.id}' is also used by {seen[rec.id]}")
         seen[rec.id] = path
         checker.record(path, rec, owners)
+    _check_cycles(checker, records, groups)
     if checker.errors:
         if len(checker.errors) == 1:
             raise checker.errors[0]
         raise RecordErrors(checker.errors)
+
+
+def _check_cycles(checker: _Checker, records: dict[Path, SourceRecord], groups: dict[str, Group]) -> None:
+    """Provenance (`taken_from`) and `part_of` chains must end, never loop back."""
+    by_id = {r.id: (path, r) for path, r in records.items()}
+    for path, rec in records.items():
+        seen = [rec.id]
+        current = rec.citation.taken_from
+        while current is not None and current in by_id:
+            if current in seen:
+                checker.file = str(path)
+                checker.fail("citation.taken_from", f"provenance loops back: {' -> '.join([*seen, current])}")
+                break
+            seen.append(current)
+            current = by_id[current][1].citation.taken_from
+    owner = {g.id: path for path, r in records.items() for g in r.groups}
+    for gid, group in groups.items():
+        seen = [gid]
+        current = group.part_of
+        while current is not None and current in groups:
+            if current in seen:
+                checker.file = str(owner[gid])
+                checker.fail(f"groups({gid}).part_of", f"part_of loops back: {' -> '.join([*seen, current])}")
+                break
+            seen.append(current)
+            current = groups[current].part_of

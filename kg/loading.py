@@ -25,13 +25,14 @@ class _GuardedLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.YAMLError(
-                f"aliases (*{event.anchor}) are not allowed in records, at line "
-                f"{event.start_mark.line + 1}: write the value out"
+            raise yaml.MarkedYAMLError(
+                problem=f"aliases (*{event.anchor}) are not allowed in records: write the value out",
+                problem_mark=event.start_mark,
             )
         depth = getattr(self, "_depth", 0) + 1
         if depth > MAX_DEPTH:
-            raise yaml.YAMLError(f"nesting deeper than {MAX_DEPTH} levels")
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise yaml.MarkedYAMLError(problem=f"nesting deeper than {MAX_DEPTH} levels", problem_mark=mark)
         self._depth = depth
         try:
             return super().compose_node(parent, index)
