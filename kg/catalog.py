@@ -41,7 +41,10 @@ class Param:
                     f"parameter '{self.name}': {text[:80]!r} is not an IRI; give a full IRI "
                     "or a prefixed name such as vskg:FemoralVein"
                 )
-            return ox.NamedNode(iri)
+            try:
+                return ox.NamedNode(iri)
+            except ValueError as exc:  # pyoxigraph's RFC 3987 check is stricter than the pattern above
+                raise QueryError(f"parameter '{self.name}': {text[:80]!r} is not an IRI ({exc})") from None
         if self.type == "integer":
             if not _INTEGER.match(text):
                 raise QueryError(f"parameter '{self.name}': {text[:80]!r} is not an integer")

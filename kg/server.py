@@ -6,6 +6,7 @@ import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -32,25 +33,18 @@ RDF_OFFERED = [GRAPHS["ttl"], GRAPHS["jsonld"], GRAPHS["nt"], GRAPHS["rdfxml"]]
 RESULT_OFFERED = [RESULTS["json"], RESULTS["xml"], RESULTS["csv"], RESULTS["tsv"]]
 
 
+@dataclass(frozen=True)
 class Settings:
-    def __init__(
-        self,
-        store_path: Path,
-        queries_dir: Path,
-        dumps_dir: Path | None,
-        *,
-        timeout: float = 10.0,
-        max_results: int = 10_000,
-        max_request_bytes: int = 1_000_000,
-        workers: int = 2,
-    ) -> None:
-        self.store_path = store_path
-        self.queries_dir = queries_dir
-        self.dumps_dir = dumps_dir
-        self.timeout = timeout
-        self.max_results = max_results
-        self.max_request_bytes = max_request_bytes
-        self.workers = workers
+    """What the server serves and the limits it keeps."""
+
+    store_path: Path
+    queries_dir: Path
+    dumps_dir: Path | None
+    timeout: float = 10.0
+    max_results: int = 10_000
+    max_request_bytes: int = 1_000_000
+    max_header_bytes: int = 32_768
+    workers: int = 2
 
 
 def _error(status: int, message: str) -> PlainTextResponse:
@@ -81,6 +75,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.middleware("http")
     async def limit_request_size(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        header_bytes = sum(len(k) + len(v) for k, v in request.headers.raw)
+        if header_bytes > settings.max_header_bytes:
+            return _error(431, f"the request headers are larger than {settings.max_header_bytes} bytes")
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > settings.max_request_bytes):
             return _error(413, f"the request body is larger than {settings.max_request_bytes} bytes")

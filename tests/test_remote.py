@@ -307,3 +307,19 @@ def test_update_fallback_without_a_graph_store(virtuoso: Virtuoso, graph: Knowle
         assert len(list(remote.quads(name))) == len(triples)
     staging = remote.sparql(f"ASK {{ GRAPH <{name}.vskg-staging> {{ ?s ?p ?o }} }}")
     assert staging is False
+
+
+def test_injection_payloads_are_inert_on_the_remote_path(pushed: KnowledgeGraph) -> None:
+    from tests.test_injection import IRI_PAYLOADS, STRING_PAYLOADS
+
+    for payload in IRI_PAYLOADS:
+        try:
+            assert len(pushed.query("groups-at-site", site=payload)) == 0
+        except QueryError as exc:
+            assert "not an IRI" in str(exc)
+    for payload in STRING_PAYLOADS:
+        try:
+            assert len(pushed.query("table-1", table=payload)) == 0
+        except QueryError as exc:
+            assert "longer than" in str(exc)
+    assert len(pushed.query("table-1")) == 7  # and the store is as it was
