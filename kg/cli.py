@@ -190,8 +190,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     _, _, queries, store = _paths(args)
     dumps = Path(args.dumps) if args.dumps else Project.find().dist
+    graph = KnowledgeGraph.open(store, queries_dir=queries)
     if not any(dumps.glob("vskg.*")):
-        KnowledgeGraph.open(store, queries_dir=queries).export(dumps)
+        graph.export(dumps)
+    report_dir = dumps / "report"
+    if not (report_dir / "report.html").is_file():
+        from kg.report import write_report
+
+        write_report(graph, report_dir)
+    del graph  # the server's workers open the store themselves
     settings = Settings(
         current_store_path(store),
         queries,
@@ -200,6 +207,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_results=args.max_results,
         max_request_bytes=args.max_request_bytes,
         workers=args.workers,
+        report_dir=report_dir,
     )
     print(f"serving {store} at http://{args.host}:{args.port}/ (SPARQL endpoint /sparql, query page /query)")
     uvicorn.run(
@@ -211,6 +219,53 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout_keep_alive=5,
         h11_max_incomplete_event_size=65536,
     )
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from kg.iris import expand
+    from kg.timeline import draw_timeline, timeline_data
+
+    _, _, queries, store = _paths(args)
+    graph = _graph(args, queries, store)
+    case = expand(args.case) if ":" in args.case else f"https://w3id.org/vskg/id/case/{args.case}"
+
+    def select(text: str) -> QueryResult:
+        result = graph.sparql(text)
+        assert isinstance(result, QueryResult)
+        return result
+
+    timeline = timeline_data(case, select)
+    if not timeline.events:
+        raise KGError(f"no events for {case}: give a case IRI or id (e.g. aalaoui-2026-present-case)")
+    out = Path(args.output)
+    if out.suffix.lower() not in (".png", ".svg"):
+        raise KGError(f"{out}: the timeline is written as .png or .svg")
+    print(draw_timeline(timeline, out))
+    return 0
+
+
+def cmd_network(args: argparse.Namespace) -> int:
+    from kg.analysis import draw_network, write_graphml
+
+    _, _, queries, store = _paths(args)
+    net = _graph(args, queries, store).to_networkx()
+    out = Path(args.output)
+    if out.suffix.lower() == ".graphml":
+        print(write_graphml(net, out))
+    elif out.suffix.lower() in (".png", ".svg"):
+        print(draw_network(net, out))
+        print(write_graphml(net, out.with_suffix(".graphml")))
+    else:
+        raise KGError(f"{out}: write the network as .png, .svg or .graphml")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from kg.report import write_report
+
+    _, _, queries, store = _paths(args)
+    print(write_report(_graph(args, queries, store), Path(args.output)))
     return 0
 
 
@@ -335,6 +390,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2, help="query worker processes (default 2)")
     p.add_argument("--max-connections", type=int, default=200, help="concurrent connections before 503 (default 200)")
     p.set_defaults(run=cmd_serve)
+
+    p = sub.add_parser("timeline", parents=[common], help="draw one case's timeline (PNG or SVG)")
+    p.add_argument("case", help="case IRI, prefixed name or id, e.g. aalaoui-2026-present-case")
+    p.add_argument("-o", "--output", required=True, help="FILE.png or FILE.svg")
+    p.set_defaults(run=cmd_timeline)
+
+    p = sub.add_parser("network", parents=[common], help="draw the evidence network and export GraphML")
+    p.add_argument("-o", "--output", required=True, help="FILE.png, FILE.svg (GraphML beside it) or FILE.graphml")
+    p.set_defaults(run=cmd_network)
+
+    p = sub.add_parser("report", parents=[common], help="write a self-contained HTML report")
+    p.add_argument("-o", "--output", default="dist/report", help="output folder (default dist/report)")
+    p.set_defaults(run=cmd_report)
 
     p = sub.add_parser("stats", parents=[common], help="sources, cases, cohorts, patients and triples")
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table")

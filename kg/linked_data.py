@@ -74,8 +74,15 @@ async def html_page(
         if isinstance(s, ox.NamedNode) and isinstance(p, ox.NamedNode)
     ]
     title = labels.get(iri, compact(iri))
+    extra = ""
+    if iri.startswith(DATA) and any(t in (VSKG + "Case", VSKG + "Cohort") for t, _ in types):
+        path = iri[len(DATA) :]
+        extra = (
+            f'<h2>Timeline</h2><p><img src="/timeline/{escape(path)}.svg" alt="timeline of {escape(title)}" '
+            'style="max-width:100%" loading="lazy"></p>'
+        )
     return pages.resource_page(
-        iri, title, types, outgoing, incoming, provenance, [(RDF_NAMES.get(m, "html"), h) for m, h in alternates]
+        iri, title, types, outgoing, incoming, provenance, [(RDF_NAMES.get(m, "html"), h) for m, h in alternates], extra
     )
 
 

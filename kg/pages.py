@@ -31,7 +31,7 @@ def page(title: str, body: str) -> str:
     nav = (
         '<a class="brand" href="/">vskg</a><a href="/query">Query</a><a href="/queries">Stored queries</a>'
         '<a href="/ontology">Ontology</a><a href="/dumps">Dumps</a><a href="/.well-known/void">VoID</a>'
-        '<a href="/docs">API</a>'
+        '<a href="/docs">API</a><a href="/report">Report</a>'
     )
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} - vskg</title>'

@@ -45,6 +45,7 @@ class Settings:
     max_request_bytes: int = 1_000_000
     max_header_bytes: int = 32_768
     workers: int = 2
+    report_dir: Path | None = None
 
 
 def _error(status: int, message: str) -> PlainTextResponse:
@@ -107,6 +108,16 @@ def create_app(settings: Settings) -> FastAPI:
             raise ProtocolError(422, str(exc)) from None
         except BadQuery as exc:
             raise ProtocolError(400, f"the query cannot be evaluated: {exc}") from None
+
+    def select_now(text: str) -> QueryResult:
+        """Blocking SELECT for code that is not async (the timeline); call it in a thread."""
+        try:
+            answer = executor.run(text)
+        except (QueryTimeout, ResultTooLarge, BadQuery) as exc:
+            raise ProtocolError(503 if isinstance(exc, QueryTimeout) else 400, str(exc)) from None
+        result = result_from_json(json.loads(answer.body))
+        assert isinstance(result, QueryResult)
+        return result
 
     async def select(text: str) -> QueryResult:
         answer = await run(text)
@@ -253,6 +264,37 @@ def create_app(settings: Settings) -> FastAPI:
         if not term.replace("_", "").isalnum():
             return _error(404, f"nothing here: {request.url.path}")
         return await describe(VSKG + term, request)
+
+    @app.get("/timeline/{kind}/{slug}.svg", summary="The timeline of a case or cohort, drawn from the graph")
+    async def timeline(kind: str, slug: str, request: Request) -> Response:
+        from kg.timeline import draw_timeline, timeline_data
+
+        if kind not in ("case", "cohort") or not safe_path(slug) or "/" in slug:
+            return _error(404, f"nothing here: {request.url.path}")
+
+        def draw() -> bytes | None:
+            data = timeline_data(f"{DATA}{kind}/{slug}", select_now)
+            if not data.events:
+                return None
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as tmp:
+                return draw_timeline(data, Path(tmp) / "timeline.svg").read_bytes()
+
+        try:
+            svg = await run_in_threadpool(draw)
+        except ProtocolError as exc:
+            return _error(exc.status, exc.message)
+        if svg is None:
+            return _error(404, f"no events for {DATA}{kind}/{slug}")
+        return Response(svg, media_type="image/svg+xml")
+
+    @app.get("/report", summary="The HTML report (vskg report)")
+    async def report() -> Response:
+        target = settings.report_dir / "report.html" if settings.report_dir else None
+        if target is None or not target.is_file():
+            return _error(404, "no report has been written; run `vskg report`")
+        return FileResponse(target, media_type="text/html")
 
     # ------------------------------------------------------------------ dumps and VoID
     def dump_files() -> dict[str, Path]:

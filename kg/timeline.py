@@ -210,27 +210,35 @@ def draw_timeline(timeline: Timeline, path: Path) -> Path:
     lanes = [lane for lane, _ in LANES if any(e.lane == lane for e in timeline.events)]
     lanes += sorted({e.lane for e in timeline.events} - set(lanes))
     y = {lane: len(lanes) - i for i, lane in enumerate(lanes)}
-    fig, ax = plt.subplots(figsize=(13, 1.2 + 1.1 * len(lanes)))
+    fig, ax = plt.subplots(figsize=(14, 1.6 + 1.3 * len(lanes)))
     for event in timeline.events:
         filled = event.stated is not None
         ax.scatter([event.position], [y[event.lane]], s=70, zorder=3, facecolors="#23395d" if filled else "white",
                    edgecolors="#23395d", linewidths=1.5)  # fmt: skip
-        text = event.kind + (f"\n{event.detail}" if event.detail else "") + (f"\n[{event.stated}]" if event.stated and event.stated != "time 0" else "")
-        ax.annotate(text, (event.position, y[event.lane]), xytext=(0, 9 + 11 * (event.sequence % 2)), textcoords="offset points",
-                    ha="center", fontsize=7.5, rotation=0)  # fmt: skip
+        text = (
+            event.kind
+            + (f"\n{event.detail}" if event.detail else "")
+            + (f"\n[{event.stated}]" if event.stated and event.stated != "time 0" else "")
+        )
+        ax.annotate(text, (event.position, y[event.lane]), xytext=(-4, 8), textcoords="offset points",
+                    ha="left", va="bottom", fontsize=7, rotation=28)  # fmt: skip
     by_assessment = {e.iri: e for e in timeline.events}
     for response in timeline.responses:
         at = by_assessment.get(response.assessment)
         if at is None:
             continue
         good = response.trend == "improved"
-        change = f" {response.change_percent:+g} %".replace("-", "\u2212") if response.change_percent is not None else ""
+        change = (
+            f" {response.change_percent:+g} %".replace("-", "\u2212") if response.change_percent is not None else ""
+        )
         ax.annotate(f"{response.lesion}: {response.trend}{change}", (at.position, y[at.lane]),
                     xytext=(10, -18 if good else -32), textcoords="offset points", fontsize=8, fontweight="bold",
                     color="#1b7f3b" if good else "#b3261e",
                     arrowprops={"arrowstyle": "-|>", "color": "#1b7f3b" if good else "#b3261e"})  # fmt: skip
     ax.set_yticks(list(y.values()), list(y.keys()), fontsize=8.5)
-    ax.set_ylim(0.3, len(lanes) + 0.9)
+    ax.set_ylim(0.3, len(lanes) + 1.2)
+    low, high = ax.get_xlim()
+    ax.set_xlim(low - 0.5, high + (high - low) * 0.3)  # room for labels and the response notes
     anchor = f"months from {timeline.anchor}" if timeline.anchor else "narrated order"
     ax.set_xlabel(f"{anchor} (hollow markers: time not stated, placed by narrated order)", fontsize=9)
     title = timeline.title + (" - dissociated response" if timeline.dissociated else "")
