@@ -17,7 +17,7 @@ from kg.ontology import SHAPES_FILE, Vocabulary, read_ontology, vocabulary
 from kg.project import Project
 from kg.records import SourceRecord
 from kg.store import memory_store, write_store
-from kg.validation import qc_problems, shacl_problems
+from kg.validation import compiled_shacl_problems, qc_problems
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def compile_quads(data_dir: Path, ontology_dir: Path) -> Compiled:
 
 def validate_graph(graph: KnowledgeGraph, ontology_dir: Path) -> list[str]:
     """Every SHACL violation and QC row of a built graph; empty when it is valid."""
-    problems = shacl_problems(graph.store, ontology_dir / SHAPES_FILE)
+    problems = compiled_shacl_problems(graph.store, ontology_dir / SHAPES_FILE)
     qc = {q.name: graph.query(q.name) for q in graph.stored_queries(include_qc=True) if q.name.startswith("qc/")}
     return problems + qc_problems(qc, graph.catalog)
 

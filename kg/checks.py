@@ -247,6 +247,13 @@ def check_records(records: dict[Path, SourceRecord], vocab: Vocabulary) -> None:
         seen[rec.id] = path
         checker.record(path, rec, owners)
     _check_cycles(checker, records, groups)
+    synthetic = sorted(str(p) for p, r in records.items() if r.synthetic)
+    if synthetic and len(synthetic) != len(records):
+        checker.file = synthetic[0]
+        checker.fail(
+            "synthetic",
+            f"{len(synthetic)} synthetic record(s) mixed with curated ones: keep `vskg synth` output in its own folder",
+        )
     if checker.errors:
         if len(checker.errors) == 1:
             raise checker.errors[0]

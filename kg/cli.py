@@ -269,6 +269,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_synth(args: argparse.Namespace) -> int:
+    from kg.synth import synthesize
+
+    sources, patients = synthesize(args.patients, args.seed, Path(args.out))
+    print(f"wrote {sources} synthetic sources with {patients} patients to {args.out} (seed {args.seed})")
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     _, _, queries, store = _paths(args)
     graph = KnowledgeGraph.open(store, queries_dir=queries)
@@ -403,6 +411,12 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", parents=[common], help="write a self-contained HTML report")
     p.add_argument("-o", "--output", default="dist/report", help="output folder (default dist/report)")
     p.set_defaults(run=cmd_report)
+
+    p = sub.add_parser("synth", help="write a synthetic literature (for benchmarks; never into data/)")
+    p.add_argument("--patients", type=int, required=True, help="at least this many patients")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--out", required=True, help="an empty folder outside data/")
+    p.set_defaults(run=cmd_synth)
 
     p = sub.add_parser("stats", parents=[common], help="sources, cases, cohorts, patients and triples")
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table")

@@ -40,6 +40,27 @@ class _GuardedLoader(yaml.SafeLoader):
             self._depth = depth - 1
 
 
+_FAST = bool(getattr(yaml, "__with_libyaml__", False))
+
+
+def _scan(text: str) -> None:
+    """Walk the event stream of libyaml's parser: refuse aliases and deep nesting, as _GuardedLoader does."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.MarkedYAMLError(
+                problem=f"aliases (*{event.anchor}) are not allowed in records: write the value out",
+                problem_mark=event.start_mark,  # type: ignore[arg-type]
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise yaml.MarkedYAMLError(problem=f"nesting deeper than {MAX_DEPTH} levels", problem_mark=mark)  # type: ignore[arg-type]
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def read_yaml(path: Path) -> Any:
     name = str(path)
     try:
@@ -53,6 +74,9 @@ def read_yaml(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise RecordError(name, "(file)", f"is not UTF-8 (byte {exc.start}): save it as UTF-8") from exc
     try:
+        if _FAST:
+            _scan(text)  # aliases and nesting refused before anything is built
+            return yaml.load(text, Loader=yaml.CSafeLoader)
         return yaml.load(text, Loader=_GuardedLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -79,6 +79,7 @@ def source_quads(rec: SourceRecord, vocab: Vocabulary, group_kinds: dict[str, st
     g.add(src, "locator", bib.locator)
     g.add(src, DERIVED, ox.NamedNode(data_iri("source", bib.taken_from or rec.id)))
     g.add(src, "curatorNote", rec.note)
+    g.add(src, "synthetic", True if rec.synthetic else None)
     if rec.study_design:
         g.add(src, "studyDesign", v(rec.study_design))
     level = rec.evidence_level or vocab.default_levels.get(rec.study_design or "")

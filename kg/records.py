@@ -213,4 +213,5 @@ class SourceRecord(Record):
     table_rows: list[TableRow] = Field(default_factory=list, max_length=10_000)
     groups: list[Group] = Field(default_factory=list, max_length=100_000)
     claims: list[Claim] = Field(default_factory=list, max_length=10_000)
+    synthetic: bool = False
     note: Text | None = None

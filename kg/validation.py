@@ -18,7 +18,7 @@ SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
 
 def shacl_problems(store: Store, shapes_path: Path) -> list[str]:
-    """Run the shapes on each source graph on its own, so the cost grows with the largest source."""
+    """pyshacl on each source graph: the reference the compiled shapes are tested against."""
     from pyshacl import validate
 
     shapes = rdflib.Graph().parse(shapes_path, format="turtle")
@@ -44,6 +44,22 @@ def shacl_problems(store: Store, shapes_path: Path) -> list[str]:
                 f"{compact(graph_name)}: {compact(str(focus))} {compact(str(path)) if path else ''}: {message}"
             )
     return problems
+
+
+def compiled_shacl_problems(store: Store, shapes_path: Path) -> list[str]:
+    """The shapes as SPARQL over the whole store (see kg.shacl_sparql): one query per constraint."""
+    from kg.shacl_sparql import compile_shapes
+
+    problems = []
+    for check in compile_shapes(shapes_path):
+        result = store.sparql(check.query)
+        assert isinstance(result, QueryResult)
+        for row in result.rows:
+            problems.append(
+                f"{compact(str(row[0].value)) if row[0] else '?'} {compact(check.path)}: "  # type: ignore[union-attr]
+                f"violates sh:{check.constraint} of {compact(check.shape)}"
+            )
+    return sorted(problems)
 
 
 def qc_problems(results: dict[str, QueryResult], catalog: dict[str, StoredQuery]) -> list[str]:

@@ -186,7 +186,7 @@ def test_mutated_records_fail_cleanly_and_leave_the_store(small_data: tuple[Path
             "line",
             "aliases",
         ),
-        ("id: x\nlabel: " + "[" * 1000 + "]" * 1000 + "\n", "line 2", "nesting deeper"),
+        ("id: x\nlabel: " + "[" * 1000 + "]" * 1000 + "\n", "line 2", "nesting"),
         ("- just\n- a list\n", "(document)", "must be a mapping"),
         ("", "(document)", "must be a mapping"),
     ],

@@ -80,8 +80,8 @@ def normalised(result: QueryResult) -> list[tuple[Any, ...]]:
     """Rows in a comparable form: order-free, numbers by value, concatenated lists as sorted parts."""
 
     def cell(term: Any) -> Any:
-        if term is None:
-            return None
+        if term is None or (isinstance(term, ox.Literal) and term.value == ""):
+            return None  # an empty GROUP_CONCAT: "" on Virtuoso, unbound on pyoxigraph
         if isinstance(term, ox.Literal) and term.datatype.value not in NUMERIC | {XSD + "boolean"}:
             parts = term.value.split("; ") if "; " in term.value else term.value.split(" + ")
             return ("text", tuple(sorted(parts)), term.language)
