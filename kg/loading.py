@@ -13,6 +13,7 @@ import yaml
 
 from kg.curation import FILL_IN, unfilled
 from kg.errors import RecordError, RecordErrors
+from kg.progress import progress
 from kg.records import SourceRecord
 
 MAX_FILE_BYTES = 2_000_000
@@ -189,7 +190,7 @@ def load_directory(data_dir: Path) -> dict[Path, SourceRecord]:
         raise RecordError(str(data_dir), "(directory)", "does not exist: pass the folder holding the *.yaml records")
     records: dict[Path, SourceRecord] = {}
     errors: list[RecordError] = []
-    for path in sorted(data_dir.glob("*.y*ml")):
+    for path in progress(sorted(data_dir.glob("*.y*ml")), "reading records"):
         if path.suffix not in (".yaml", ".yml"):
             continue
         try:

@@ -22,6 +22,7 @@ from SPARQLWrapper import SPARQLExceptions as sw_errors
 from kg.catalog import bind_values, query_form
 from kg.errors import KGError, QueryError
 from kg.iris import GRAPH, PREFIXES
+from kg.progress import progress
 from kg.results import QueryResult, Term, result_from_json
 
 T = TypeVar("T")
@@ -277,7 +278,7 @@ def push(
     """Replace every named graph on the remote store, one whole graph at a time."""
     report = PushReport()
     names = sorted(quads_by_graph)
-    for i, name in enumerate(names):
+    for i, name in enumerate(progress(names, "pushing graphs")):
         triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads_by_graph[name]}, key=str)
         started = time.perf_counter()
         try:
