@@ -1,0 +1,353 @@
+"""Benchmarks of vskg at about 10k, 100k and 1M triples of synthetic literature.
+
+    .venv/bin/python -m benchmarks.run [--sizes 10000,100000,1000000] [--runs 3] [--no-virtuoso]
+
+Each figure is a median of several runs and is reported as a ratio to a baseline measured in the
+same run. Steps whose memory matters run in a child process and report its peak RSS. Writes
+benchmarks/results/bench.json and benchmarks/results/scaling.png and prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+TRIPLES_PER_PATIENT = 22.4  # measured on the generator's output
+RDFLIB_LIMIT_S = 30.0
+
+
+def child(code: str, *args: str, timeout: float = 3600) -> dict[str, Any]:
+    """Run a measurement in a fresh interpreter; it prints one JSON line; add its peak memory."""
+    wrapper = (
+        code
+        + "\nimport json, resource, sys\nRESULT['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\nprint(json.dumps(RESULT))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", wrapper, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark step failed: {done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+BUILD = """
+import sys, time
+from pathlib import Path
+from kg.build import build
+t = time.perf_counter(); g = build(Path(sys.argv[1]), store_path=Path(sys.argv[2])); s = time.perf_counter() - t
+RESULT = {"seconds": s, "quads": len(g)}
+"""
+BULK = """
+import sys, time, pyoxigraph as ox
+t = time.perf_counter(); store = ox.Store(sys.argv[2]); store.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_QUADS); store.flush()
+RESULT = {"seconds": time.perf_counter() - t, "quads": len(store)}
+"""
+RDFLIB_BUILD = """
+import sys, time
+from pathlib import Path
+from kg.build import compile_quads
+from kg.interop import to_rdflib_dataset
+t = time.perf_counter(); c = compile_quads(Path(sys.argv[1]), Path("ontology")); ds = to_rdflib_dataset(c.quads)
+RESULT = {"seconds": time.perf_counter() - t, "quads": len(c.quads)}
+"""
+RDFLIB_QUERY = """
+import sys, time, rdflib
+ds = rdflib.Dataset(default_union=True); ds.parse(sys.argv[1], format="nquads")
+text = open(sys.argv[2]).read()
+times = []
+for _ in range(int(sys.argv[3])):
+    t = time.perf_counter(); list(ds.query(text)); times.append(time.perf_counter() - t)
+RESULT = {"times": times}
+"""
+SHACL = """
+import sys, time
+from pathlib import Path
+from kg.graph import KnowledgeGraph
+from kg.store import open_store
+from kg.validation import compiled_shacl_problems, shacl_problems
+g = KnowledgeGraph(open_store(Path(sys.argv[1])))
+t = time.perf_counter(); compiled_shacl_problems(g.store, Path("ontology/shapes.ttl")); compiled = time.perf_counter() - t
+RESULT = {"compiled_s": compiled}
+if sys.argv[2] == "1":
+    t = time.perf_counter(); shacl_problems(g.store, Path("ontology/shapes.ttl")); RESULT["pyshacl_s"] = time.perf_counter() - t
+"""
+REASON = """
+import time
+from pathlib import Path
+from kg.ontology import read_ontology
+from kg.reasoning import hermit_types
+t = time.perf_counter(); hermit_types(read_ontology(Path("ontology"))); RESULT = {"seconds": time.perf_counter() - t}
+"""
+
+
+def median_runs(runs: int, fn: Any) -> dict[str, Any]:
+    results = [fn() for _ in range(runs)]
+    out = {k: statistics.median(r[k] for r in results) for k in results[0] if isinstance(results[0][k], int | float)}
+    return out
+
+
+def plain_form(text: str) -> str:
+    """The same question without the materialised closure: subclass paths walked at query time."""
+    return re.sub(r"rdfs:subClassOf(?![*+])", "rdfs:subClassOf*", text)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def bench_size(target_triples: int, runs: int, work: Path, virtuoso: Any | None) -> dict[str, Any]:
+    import pyoxigraph as ox
+
+    from kg.build import build
+    from kg.catalog import bind_values, load_catalog
+    from kg.export import export
+    from kg.graph import KnowledgeGraph
+    from kg.iris import INFERRED_GRAPH, PREFIXES
+    from kg.store import memory_store
+    from kg.synth import synthesize
+
+    patients = max(20, int(target_triples / TRIPLES_PER_PATIENT))
+    data = work / f"synth-{target_triples}"
+    sources, patients = synthesize(patients, 1, data)
+    store_root = work / f"store-{target_triples}"
+    report: dict[str, Any] = {"target_triples": target_triples, "sources": sources, "patients": patients}
+
+    builds = median_runs(runs, lambda: child(BUILD, str(data), str(store_root)))
+    graph = build(data, validate=False)
+    quads = list(graph.quads())
+    report["triples"] = len(quads)
+    nq = work / f"quads-{target_triples}.nq"
+    ox.serialize(quads, str(nq), ox.RdfFormat.N_QUADS)
+    bulk = median_runs(runs, lambda: child(BULK, str(nq), tempfile.mkdtemp(dir=work)))
+    rdf_build = child(RDFLIB_BUILD, str(data)) if target_triples <= 1_000_000 else None
+    report["build"] = {
+        "seconds": builds["seconds"],
+        "patients_per_s": patients / builds["seconds"],
+        "triples_per_s": len(quads) / builds["seconds"],
+        "peak_mb": builds["peak_mb"],
+        "bulk_load_seconds": bulk["seconds"],
+        "bulk_load_triples_per_s": len(quads) / bulk["seconds"],
+        "ratio_to_bulk_load": bulk["seconds"] / builds["seconds"],
+        "rdflib_seconds": rdf_build["seconds"] if rdf_build else None,
+        "rdflib_peak_mb": rdf_build["peak_mb"] if rdf_build else None,
+        "speedup_over_rdflib": (rdf_build["seconds"] / builds["seconds"]) if rdf_build else None,
+    }
+
+    catalog = {n: q for n, q in load_catalog(ROOT / "queries").items() if not n.startswith("qc/")}
+    plain_store = memory_store(q for q in quads if q.graph_name != ox.NamedNode(INFERRED_GRAPH))
+    queries: dict[str, Any] = {}
+    for name, stored in sorted(catalog.items()):
+        text = bind_values(stored.text, stored.bindings({}))
+        ours, plain = [], []
+        for _ in range(max(7, runs)):
+            t = time.perf_counter()
+            graph.query(name)
+            ours.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            list(plain_store.query(plain_form(text), use_default_graph_as_union=True, prefixes=PREFIXES))
+            plain.append(time.perf_counter() - t)
+        entry = {
+            "p50_ms": 1000 * statistics.median(ours),
+            "p95_ms": 1000 * percentile(ours, 0.95),
+            "plain_pyoxigraph_p50_ms": 1000 * statistics.median(plain),
+        }
+        if target_triples <= 100_000:
+            qfile = work / f"{name}.rq"
+            qfile.write_text(
+                "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()) + plain_form(text), encoding="utf-8"
+            )
+            try:
+                rdf = child(RDFLIB_QUERY, str(nq), str(qfile), "3" if target_triples <= 10_000 else "1", timeout=RDFLIB_LIMIT_S)
+                entry["rdflib_p50_ms"] = 1000 * statistics.median(rdf["times"])
+            except subprocess.TimeoutExpired:
+                entry["rdflib_p50_ms"] = None  # did not finish in time
+            except RuntimeError:
+                entry["rdflib_p50_ms"] = None  # rdflib could not evaluate it (e.g. an aggregate over unbound values)
+        if virtuoso is not None:
+            remote = virtuoso["graph"]
+            times = []
+            for _ in range(max(7, runs)):
+                t = time.perf_counter()
+                remote.query(name)
+                times.append(time.perf_counter() - t)
+            entry["virtuoso_p50_ms"] = 1000 * statistics.median(times)
+        queries[name] = entry
+    report["queries"] = queries
+
+    exports = {}
+    out = work / f"dumps-{target_triples}"
+    for fmt in ("ttl", "trig", "nt", "nq", "jsonld"):
+        t = time.perf_counter()
+        export(graph, out, formats=[fmt])
+        ours_s = time.perf_counter() - t
+        rdf_format = {
+            "ttl": ox.RdfFormat.TURTLE,
+            "trig": ox.RdfFormat.TRIG,
+            "nt": ox.RdfFormat.N_TRIPLES,
+            "nq": ox.RdfFormat.N_QUADS,
+            "jsonld": ox.RdfFormat.JSON_LD,
+        }[fmt]
+        data_in = (
+            quads if rdf_format.supports_datasets else [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        )
+        t = time.perf_counter()
+        ox.serialize(data_in, str(out / f"baseline.{fmt}"), rdf_format)
+        exports[fmt] = {"seconds": ours_s, "pyoxigraph_seconds": time.perf_counter() - t}
+    report["export"] = exports
+    report["shacl"] = child(SHACL, str(store_root), "1" if target_triples <= 100_000 else "0")
+    report["reasoning"] = child(REASON)
+    return report
+
+
+def start_virtuoso(work: Path) -> Any | None:
+    sys.path.insert(0, str(ROOT))
+    from tests.virtuoso import Virtuoso, available
+
+    if available() is not None:
+        return None
+    server = Virtuoso(directory=work / "virtuoso")
+    server.directory.mkdir(parents=True, exist_ok=True)
+    server.start()
+    return server
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-virtuoso", action="store_true")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="vskg-bench-"))
+    results = []
+    server = None if args.no_virtuoso else start_virtuoso(work)
+    try:
+        for size in sizes:
+            virtuoso = None
+            if server is not None:
+                from kg.build import build
+                from kg.graph import KnowledgeGraph
+                from kg.remote import RemoteStore, push
+                from kg.synth import synthesize
+
+                data = work / f"synth-{size}"
+                if not data.exists():
+                    synthesize(max(20, int(size / TRIPLES_PER_PATIENT)), 1, data)
+                g = build(data, validate=False)
+                by_graph: dict[str, list[Any]] = {}
+                for q in g.quads():
+                    by_graph.setdefault(q.graph_name.value, []).append(q)
+                remote = RemoteStore(
+                    server.endpoint, graph_store=server.graph_store, user="dba", password=server.password
+                )
+                t = time.perf_counter()
+                push(by_graph, remote)
+                virtuoso = {
+                    "graph": KnowledgeGraph(remote, queries_dir=ROOT / "queries"),
+                    "push_s": time.perf_counter() - t,
+                }
+            result = bench_size(size, args.runs, work, virtuoso)
+            if virtuoso:
+                result["virtuoso_push_s"] = virtuoso["push_s"]
+            results.append(result)
+            print(f"measured {size}: {result['triples']} triples", file=sys.stderr)
+    finally:
+        if server is not None:
+            server.cleanup()
+        shutil.rmtree(work, ignore_errors=True)
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    machine = f"{platform.machine()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores, Python {platform.python_version()}"
+    summary = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": machine,
+        "runs": args.runs,
+        "sizes": results,
+        "peak_rss_parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    (out / "bench.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    plot(results, out / "scaling.png")
+    print(table(summary))
+    return 0
+
+
+def plot(results: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [r["triples"] for r in results]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(12, 4.5))
+    a.loglog(sizes, [r["build"]["seconds"] for r in results], "o-", label="vskg build (records to validated store)")
+    a.loglog(sizes, [r["build"]["bulk_load_seconds"] for r in results], "s--", label="pyoxigraph bulk load (ceiling)")
+    rd = [(r["triples"], r["build"]["rdflib_seconds"]) for r in results if r["build"]["rdflib_seconds"]]
+    if rd:
+        a.loglog(*zip(*rd, strict=True), "^:", label="records to rdflib in memory")
+    a.set_xlabel("triples")
+    a.set_ylabel("seconds")
+    a.legend(fontsize=8)
+    for name in sorted(results[0]["queries"]):
+        b.loglog(sizes, [r["queries"][name]["p50_ms"] for r in results], marker=".", linewidth=0.8, label=name)
+    b.set_xlabel("triples")
+    b.set_ylabel("stored query p50 (ms)")
+    b.legend(fontsize=5, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def table(summary: dict[str, Any]) -> str:
+    lines = [f"Benchmarks {summary['date']} on {summary['machine']}, medians of {summary['runs']} runs", ""]
+    lines += [
+        "| triples | patients | build s | triples/s | vs bulk load | vs rdflib build | build peak MB | SHACL (compiled) s | pyshacl s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in summary["sizes"]:
+        b = r["build"]
+        lines.append(
+            f"| {r['triples']:,} | {r['patients']:,} | {b['seconds']:.2f} | {b['triples_per_s']:,.0f} | "
+            f"{100 * b['ratio_to_bulk_load']:.0f} % | {b['speedup_over_rdflib'] or 0:.1f}x | {b['peak_mb']:.0f} | "
+            f"{r['shacl']['compiled_s']:.2f} | {r['shacl'].get('pyshacl_s', float('nan')):.2f} |"
+        )
+    lines += [
+        "",
+        "| query | "
+        + " | ".join(f"p50 ms @{r['triples']:,}" for r in summary["sizes"])
+        + " | growth last/previous | vs plain pyoxigraph | vs rdflib | vs Virtuoso |",
+        "|---|" + "---|" * (len(summary["sizes"]) + 4),
+    ]
+    last, prev = summary["sizes"][-1], summary["sizes"][-2] if len(summary["sizes"]) > 1 else summary["sizes"][-1]
+    small = [
+        r
+        for r in summary["sizes"]
+        if any(q.get("rdflib_p50_ms") is not None or "rdflib_p50_ms" in q for q in r["queries"].values())
+    ]
+    for name in sorted(last["queries"]):
+        q = last["queries"][name]
+        cells = " | ".join(f"{r['queries'][name]['p50_ms']:.1f}" for r in summary["sizes"])
+        growth = q["p50_ms"] / max(prev["queries"][name]["p50_ms"], 1e-6)
+        vs_plain = q["plain_pyoxigraph_p50_ms"] / max(q["p50_ms"], 1e-6)
+        ref = small[-1]["queries"][name] if small else {}
+        rd = ref.get("rdflib_p50_ms")
+        vs_rdflib = f"{rd / max(ref['p50_ms'], 1e-6):.0f}x" if rd else ("did not finish" if small else "n/a")
+        vs_virtuoso = f"{q['p50_ms'] / q['virtuoso_p50_ms']:.2f}" if q.get("virtuoso_p50_ms") else "n/a"
+        lines.append(f"| {name} | {cells} | {growth:.1f}x | {vs_plain:.1f}x | {vs_rdflib} | {vs_virtuoso} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
