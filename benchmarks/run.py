@@ -105,7 +105,7 @@ def plain_form(text: str) -> str:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def bench_size(target_triples: int, runs: int, work: Path, virtuoso: Any | None) -> dict[str, Any]:
@@ -114,7 +114,6 @@ def bench_size(target_triples: int, runs: int, work: Path, virtuoso: Any | None)
     from kg.build import build
     from kg.catalog import bind_values, load_catalog
     from kg.export import export
-    from kg.graph import KnowledgeGraph
     from kg.iris import INFERRED_GRAPH, PREFIXES
     from kg.store import memory_store
     from kg.synth import synthesize
