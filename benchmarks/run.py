@@ -169,7 +169,9 @@ def bench_size(target_triples: int, runs: int, work: Path, virtuoso: Any | None)
                 "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()) + plain_form(text), encoding="utf-8"
             )
             try:
-                rdf = child(RDFLIB_QUERY, str(nq), str(qfile), "3" if target_triples <= 10_000 else "1", timeout=RDFLIB_LIMIT_S)
+                rdf = child(
+                    RDFLIB_QUERY, str(nq), str(qfile), "3" if target_triples <= 10_000 else "1", timeout=RDFLIB_LIMIT_S
+                )
                 entry["rdflib_p50_ms"] = 1000 * statistics.median(rdf["times"])
             except subprocess.TimeoutExpired:
                 entry["rdflib_p50_ms"] = None  # did not finish in time
