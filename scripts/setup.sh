@@ -3,19 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-
-if ! command -v java >/dev/null 2>&1; then
-  if command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing a Java runtime for the HermiT reasoner"
-    export DEBIAN_FRONTEND=noninteractive
-    as_root apt-get update -qq
-    as_root apt-get install -y -qq default-jre-headless >/dev/null
-  else
-    echo "setup: Java is required for HermiT and apt-get is not available; install a JRE 11+" >&2
-    exit 1
-  fi
-fi
+source scripts/lib.sh
+ensure_debian_package java default-jre-headless "the HermiT reasoner"
 
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
