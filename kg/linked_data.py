@@ -134,3 +134,59 @@ def void_triples(
             t(dcat + "mediaType", ox.Literal(dump_media(name)), dist),
         ]
     return out
+
+
+def service_description_triples(endpoint: str, graphs: list[tuple[str, int]]) -> list[ox.Triple]:
+    """The endpoint's SPARQL 1.1 Service Description, with the size of every graph it holds."""
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    formats = "http://www.w3.org/ns/formats/"
+    void = "http://rdfs.org/ns/void#"
+    a = ox.NamedNode(RDF_TYPE)
+    service = ox.NamedNode(endpoint)
+    dataset = ox.NamedNode(endpoint + "#dataset")
+    default = ox.NamedNode(endpoint + "#default-graph")
+    out = [
+        ox.Triple(service, a, ox.NamedNode(sd + "Service")),
+        ox.Triple(service, ox.NamedNode(sd + "endpoint"), service),
+        ox.Triple(service, ox.NamedNode(sd + "supportedLanguage"), ox.NamedNode(sd + "SPARQL11Query")),
+        ox.Triple(service, ox.NamedNode(sd + "feature"), ox.NamedNode(sd + "UnionDefaultGraph")),
+        ox.Triple(service, ox.NamedNode(sd + "defaultDataset"), dataset),
+        ox.Triple(dataset, a, ox.NamedNode(sd + "Dataset")),
+        ox.Triple(dataset, ox.NamedNode(sd + "defaultGraph"), default),
+        ox.Triple(default, a, ox.NamedNode(sd + "Graph")),
+        ox.Triple(
+            default,
+            ox.NamedNode(void + "triples"),
+            ox.Literal(
+                str(sum(n for _, n in graphs)), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+            ),
+        ),
+    ]
+    for name in (
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "JSON-LD",
+        "RDF_XML",
+        "TriG",
+    ):
+        out.append(ox.Triple(service, ox.NamedNode(sd + "resultFormat"), ox.NamedNode(formats + name)))
+    for i, (graph, size) in enumerate(graphs):
+        named = ox.NamedNode(f"{endpoint}#named-graph-{i + 1}")
+        description = ox.NamedNode(f"{endpoint}#graph-{i + 1}")
+        out += [
+            ox.Triple(dataset, ox.NamedNode(sd + "namedGraph"), named),
+            ox.Triple(named, a, ox.NamedNode(sd + "NamedGraph")),
+            ox.Triple(named, ox.NamedNode(sd + "name"), ox.NamedNode(graph)),
+            ox.Triple(named, ox.NamedNode(sd + "graph"), description),
+            ox.Triple(description, a, ox.NamedNode(sd + "Graph")),
+            ox.Triple(
+                description,
+                ox.NamedNode(void + "triples"),
+                ox.Literal(str(size), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+            ),
+        ]
+    return out

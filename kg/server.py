@@ -23,7 +23,7 @@ from kg.catalog import StoredQuery, bind_values, has_dataset_clause, load_catalo
 from kg.errors import QueryError
 from kg.executor import Answer, BadQuery, QueryExecutor, QueryTimeout, ResultTooLarge
 from kg.iris import DATA, EXPORT_PREFIXES, GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI, RDFS, VSKG
-from kg.linked_data import RDF_NAMES, dump_media, html_page, safe_path, void_triples
+from kg.linked_data import RDF_NAMES, dump_media, html_page, safe_path, service_description_triples, void_triples
 from kg.negotiation import GRAPHS, HTML, RESULTS, choose
 from kg.protocol import ProtocolError, QueryRequest, parse_request
 from kg.results import QueryResult, result_from_json
@@ -145,7 +145,31 @@ def create_app(settings: Settings) -> FastAPI:
         return {"graph_format": chosen}
 
     # ------------------------------------------------------------------ SPARQL protocol
+    async def service_description(request: Request) -> Response:
+        """SPARQL 1.1 Service Description: what a GET on the endpoint without a query returns."""
+        chosen = choose(
+            request.headers.get("accept"), [*RDF_OFFERED, HTML], override=request.query_params.get("format")
+        )
+        if chosen == HTML:
+            return Response(status_code=303, headers={"Location": "/query"})
+        if chosen is None:
+            return _error(406, f"the service description is available as {', '.join(RDF_NAMES.values())}")
+        sizes = await select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+        endpoint = str(request.url).split("?", 1)[0]
+        triples = service_description_triples(endpoint, [(str(r["g"]), int(str(r["n"]))) for r in sizes.records()])
+        body = (
+            ox.serialize(
+                triples,
+                format=ox.RdfFormat.from_media_type(chosen),
+                prefixes={"sd": "http://www.w3.org/ns/sparql-service-description#", "void": "http://rdfs.org/ns/void#"},
+            )
+            or b""
+        )
+        return Response(body, media_type=chosen, headers={"Vary": "Accept"})
+
     async def sparql_endpoint(request: Request) -> Response:
+        if request.method == "GET" and not any(k in request.query_params for k in ("query", "update")):
+            return await service_description(request)
         body = await request.body()
         if len(body) > settings.max_request_bytes:
             return _error(413, f"the request body is larger than {settings.max_request_bytes} bytes")
