@@ -15,6 +15,7 @@ from kg.loading import load_directory
 from kg.mapping import dataset_quads
 from kg.ontology import SHAPES_FILE, Vocabulary, read_ontology, vocabulary
 from kg.project import Project
+from kg.rebuild import RebuildReport, fingerprints, incremental_build, save_state
 from kg.records import SourceRecord
 from kg.store import memory_store, write_store
 from kg.validation import compiled_shacl_problems, qc_problems
@@ -67,5 +68,31 @@ def build(
         if problems:
             raise ValidationError(problems)
     if store_path is not None:
-        write_store(Path(store_path), compiled.quads)
+        prints = fingerprints(data, onto, queries)
+        records = {r.id: r for r in compiled.records}
+        write_store(Path(store_path), compiled.quads, before_switch=lambda target: save_state(target, prints, records))
     return graph
+
+
+def update(
+    data_dir: str | Path | None = None,
+    *,
+    ontology_dir: str | Path | None = None,
+    queries_dir: str | Path | None = None,
+    store_path: str | Path | None = None,
+) -> RebuildReport:
+    """Bring the on-disk store up to date, redoing only the sources whose files changed.
+
+    Falls back to a full build when there is no usable previous build; like build(), it leaves the
+    current store untouched unless every check passes.
+    """
+    project = Project.find()
+    data = Path(data_dir) if data_dir is not None else project.data
+    onto = Path(ontology_dir) if ontology_dir is not None else project.ontology
+    queries = Path(queries_dir) if queries_dir is not None else project.queries
+    root = Path(store_path) if store_path is not None else project.store
+    report = incremental_build(data, onto, queries, root)
+    if report is not None:
+        return report
+    build(data, ontology_dir=onto, queries_dir=queries, store_path=root)
+    return RebuildReport(full=True)

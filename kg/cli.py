@@ -70,9 +70,24 @@ def _render(result: QueryResult, fmt: str) -> str:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from kg.build import update
+
     data, onto, queries, store = _paths(args)
-    graph = build(data, ontology_dir=onto, queries_dir=queries, store_path=store)
-    print(f"built {len(graph)} quads in {len(graph.graphs())} named graphs from {data} into {store}")
+    if args.full:
+        graph = build(data, ontology_dir=onto, queries_dir=queries, store_path=store)
+        print(f"built {len(graph)} quads in {len(graph.graphs())} named graphs from {data} into {store}")
+        return 0
+    report = update(data, ontology_dir=onto, queries_dir=queries, store_path=store)
+    graph = KnowledgeGraph.open(store, queries_dir=queries)
+    if report.full:
+        print(f"built {len(graph)} quads in {len(graph.graphs())} named graphs from {data} into {store}")
+    elif report.changed or report.removed:
+        print(
+            f"rebuilt {len(report.changed)} changed and removed {len(report.removed)} source graph(s): "
+            f"{len(graph)} quads in {len(graph.graphs())} named graphs in {store}"
+        )
+    else:
+        print(f"{store} is up to date ({len(graph)} quads)")
     return 0
 
 
@@ -360,6 +375,7 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("build", parents=[common], help="build and validate the graph, then replace the store")
+    p.add_argument("--full", action="store_true", help="rebuild everything, not only the sources whose files changed")
     p.set_defaults(run=cmd_build)
 
     p = sub.add_parser("validate", parents=[common], help="check records, shapes, QC, HermiT and citations")

@@ -6,7 +6,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -42,31 +42,45 @@ def _locked(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write_store(root: Path, quads: Iterable[ox.Quad]) -> Path:
-    """Write a new on-disk store beside the current one, then switch to it atomically.
+def new_store_dir(root: Path) -> Path:
+    """A fresh, unused folder for the next store under root/stores."""
+    stores = root / STORES
+    stores.mkdir(parents=True, exist_ok=True)
+    name = f"build-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**9}"
+    return stores / name
 
-    The pointer file is replaced with os.replace, so a reader (or a build killed at any
-    moment) sees either the old complete store or the new complete one, never a mix.
-    """
+
+def switch_to(root: Path, target: Path) -> None:
+    """Make target the current store: the pointer file is replaced with os.replace, so a reader (or a
+    build killed at any moment) sees either the old complete store or the new complete one."""
     with _locked(root):
-        stores = root / STORES
-        stores.mkdir(exist_ok=True)
-        name = f"build-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**9}"
-        target = stores / name
+        tmp = root / f".{POINTER}.tmp"
+        tmp.write_text(target.name + "\n", encoding="utf-8")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, root / POINTER)
+        for old in (root / STORES).iterdir():
+            if old.name not in (target.name, f"{target.name}.state"):
+                if old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
+                    old.unlink(missing_ok=True)
+
+
+def write_store(root: Path, quads: Iterable[ox.Quad], *, before_switch: Callable[[Path], None] | None = None) -> Path:
+    """Write a new on-disk store beside the current one, then switch to it atomically."""
+    root.mkdir(parents=True, exist_ok=True)
+    with _locked(root):
+        target = new_store_dir(root)
         store = ox.Store(str(target))
         store.bulk_extend(quads)
         store.flush()
         store.optimize()
         del store
-        tmp = root / f".{POINTER}.tmp"
-        tmp.write_text(name + "\n", encoding="utf-8")
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, root / POINTER)
-        for old in stores.iterdir():
-            if old.name != name:
-                shutil.rmtree(old, ignore_errors=True)
-        return target
+    if before_switch is not None:
+        before_switch(target)
+    switch_to(root, target)
+    return target
 
 
 def current_store_path(root: Path) -> Path:

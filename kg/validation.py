@@ -46,14 +46,13 @@ def shacl_problems(store: Store, shapes_path: Path) -> list[str]:
     return problems
 
 
-def compiled_shacl_problems(store: Store, shapes_path: Path) -> list[str]:
-    """The shapes as SPARQL over the whole store (see kg.shacl_sparql): one query per constraint."""
+def compiled_shacl_problems(store: Store, shapes_path: Path, *, graphs: list[str] | None = None) -> list[str]:
+    """The shapes as SPARQL (see kg.shacl_sparql), one query per constraint, over the whole store or `graphs`."""
     from kg.shacl_sparql import compile_shapes
 
     problems = []
     for check in compile_shapes(shapes_path):
-        result = store.sparql(check.query)
-        assert isinstance(result, QueryResult)
+        result = store.select(check.query, {}, graphs=graphs)
         for row in result.rows:
             problems.append(
                 f"{compact(str(row[0].value)) if row[0] else '?'} {compact(check.path)}: "  # type: ignore[union-attr]
