@@ -296,7 +296,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     _, _, queries, store = _paths(args)
     graph = KnowledgeGraph.open(store, queries_dir=queries)
     totals = graph.query("patients-per-site").records()[-1]
-    sources = len([g for g in graph.graphs() if not g.endswith("/ontology")])
+    counted = graph.sparql("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a vskg:Source }")
+    sources = counted.records()[0]["n"] if isinstance(counted, QueryResult) else "?"
     print(
         f"sources: {sources}  cases: {totals['cases']}  cohorts: {totals['cohorts']}  "
         f"patients: {totals['patients']} (at risk of double counting: {totals['at_risk']})  triples: {len(graph)}"

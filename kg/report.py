@@ -148,12 +148,17 @@ def render(graph: KnowledgeGraph) -> str:
     totals = graph.query("patients-per-site").records()[-1]
     intro = (
         "<h1>Primary venous leiomyosarcoma: the evidence in the graph</h1>"
-        f'<p class="muted">{len(graph.graphs()) - 2} sources; {totals["cases"]} cases and {totals["cohorts"]} cohorts; '
+        f'<p class="muted">{_count(graph, "Source")} sources; {totals["cases"]} cases and {totals["cohorts"]} cohorts; '
         f"{totals['patients']} patients, of whom {totals['at_risk']} may be counted twice "
         '(<a href="#query-patients-per-site">query</a>). Every table and figure names the stored query that produced it; '
         "the queries are listed at the end.</p>"
     )
     return pages.page("Report", intro + "".join(sections) + "<h2>The queries</h2>" + "".join(appendix))
+
+
+def _count(graph: KnowledgeGraph, cls: str) -> str:
+    result = graph.sparql(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a vskg:{cls} }}")
+    return str(result.records()[0]["n"]) if isinstance(result, QueryResult) else "?"
 
 
 def write_report(graph: KnowledgeGraph, out_dir: Path) -> Path:
