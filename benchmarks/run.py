@@ -30,9 +30,10 @@ RDFLIB_LIMIT_S = 20.0
 
 def child(code: str, *args: str, timeout: float = 3600) -> dict[str, Any]:
     """Run a measurement in a fresh interpreter; it prints one JSON line; add its peak memory."""
-    wrapper = (
-        code
-        + "\nimport json, resource, sys\nRESULT['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\nprint(json.dumps(RESULT))\n"
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss across fork and exec, so it would count this parent too
+    wrapper = code + (
+        "\nimport json, re\nhwm = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())\n"
+        "RESULT['peak_mb'] = int(hwm.group(1)) / 1024 if hwm else float('nan')\nprint(json.dumps(RESULT))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", wrapper, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
