@@ -80,20 +80,21 @@ def test_conflicting_values_for_the_same_patients_are_kept_and_listed(data_copy:
     assert [r["n"] for r in counts.records()] == ["12", "13"]  # type: ignore[union-attr]
 
 
-def test_same_institution_and_overlapping_period_is_flagged(data_copy: Path) -> None:
-    _add(
-        data_copy,
-        RECORD.format(
-            groups="""\
+def _asan_series(data: Path, start: int) -> None:
+    """A 9-patient series from the same institution as ivc-6pts-jkss-2012 (1998-2010)."""
+    series = f"""\
   - id: zz-test-2025-series
     kind: cohort
     n_patients: 9
     institution: Asan Medical Center
-    period: {start: 2008, end: 2015}
+    period: {{start: {start}, end: 2015}}
     locator: Methods
 """
-        ),
-    )
+    _add(data, RECORD.format(groups=series))
+
+
+def test_same_institution_and_overlapping_period_is_flagged(data_copy: Path) -> None:
+    _asan_series(data_copy, 2008)
     graph = build(data_copy, ontology_dir=PROJECT.ontology, queries_dir=PROJECT.queries)
     rows = graph.query("possible-overlaps").records()
     flagged = {(r["group_a"], r["group_b"]) for r in rows}
@@ -105,20 +106,7 @@ def test_same_institution_and_overlapping_period_is_flagged(data_copy: Path) -> 
     assert "Asan Medical Center" in str(basis) and "1998-2010" in str(basis)
     total = graph.query("patients-per-site").records()[-1]
     assert total["at_risk"] == str(54 + 6)  # the smaller group of the new pair (6 patients) is at risk
-    # periods that do not overlap are not flagged
-    _add(
-        data_copy,
-        RECORD.format(
-            groups="""\
-  - id: zz-test-2025-series
-    kind: cohort
-    n_patients: 9
-    institution: Asan Medical Center
-    period: {start: 2011, end: 2015}
-    locator: Methods
-"""
-        ),
-    )
+    _asan_series(data_copy, 2011)  # periods that do not overlap are not flagged
     graph = build(data_copy, ontology_dir=PROJECT.ontology, queries_dir=PROJECT.queries)
     assert all("zz-test" not in str(r["group_b"]) for r in graph.query("possible-overlaps").records())
 
