@@ -18,7 +18,7 @@ from kg.project import Project
 from kg.rebuild import RebuildReport, fingerprints, incremental_build, save_state
 from kg.records import SourceRecord
 from kg.store import memory_store, write_store
-from kg.validation import compiled_shacl_problems, qc_problems
+from kg.validation import validate_graph
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,6 @@ def compile_quads(data_dir: Path, ontology_dir: Path) -> Compiled:
     check_records(by_file, vocab)
     records = list(by_file.values())
     return Compiled(records, vocab, ontology + class_closure(vocab, ontology) + list(dataset_quads(records, vocab)))
-
-
-def validate_graph(graph: KnowledgeGraph, ontology_dir: Path) -> list[str]:
-    """Every SHACL violation and QC row of a built graph; empty when it is valid."""
-    problems = compiled_shacl_problems(graph.store, ontology_dir / SHAPES_FILE)
-    qc = {q.name: graph.query(q.name) for q in graph.stored_queries(include_qc=True) if q.name.startswith("qc/")}
-    return problems + qc_problems(qc, graph.catalog)
 
 
 def build(
@@ -64,7 +57,7 @@ def build(
     compiled = compile_quads(data, onto)
     graph = KnowledgeGraph(memory_store(compiled.quads), queries_dir=queries)
     if validate:
-        problems = validate_graph(graph, onto)
+        problems = validate_graph(graph, onto / SHAPES_FILE)
         if problems:
             raise ValidationError(problems)
     if store_path is not None:

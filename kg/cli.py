@@ -11,13 +11,16 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.build import build, compile_quads, validate_graph
+from kg.build import build, compile_quads
+from kg.catalog import load_catalog
 from kg.errors import KGError, QueryError, ReasonerError
 from kg.export import FORMATS
 from kg.graph import KnowledgeGraph
+from kg.ontology import SHAPES_FILE
 from kg.project import Project
 from kg.results import QueryResult
 from kg.store import memory_store
+from kg.validation import validate_graph
 
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 
@@ -96,7 +99,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     compiled = compile_quads(data, onto)
     print(f"records: {len(compiled.records)} source files read and checked")
     graph = KnowledgeGraph(memory_store(compiled.quads), queries_dir=queries)
-    problems = validate_graph(graph, onto)
+    problems = validate_graph(graph, onto / SHAPES_FILE)
     for p in problems:
         print(f"ERROR {p}")
     print(f"shapes and QC checks: {'passed' if not problems else f'{len(problems)} problem(s)'}")
@@ -126,9 +129,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_queries(args: argparse.Namespace) -> int:
     _, _, queries, _ = _paths(args)
-    graph = KnowledgeGraph.__new__(KnowledgeGraph)
-    graph.queries_dir, graph._catalog = queries, None
-    for q in graph.stored_queries(include_qc=args.qc):
+    for name, q in sorted(load_catalog(queries).items()):
+        if name.startswith("qc/") and not args.qc:
+            continue
         if args.headline and not q.headline:
             continue
         params = ", ".join(f"{p.name}: {p.type}" + (f" = {p.default}" if p.default else "") for p in q.params)

@@ -28,7 +28,7 @@ from kg.mapping import source_quads
 from kg.ontology import SHAPES_FILE, read_ontology, vocabulary
 from kg.records import SourceRecord
 from kg.store import EmbeddedStore, current_store_path, new_store_dir, switch_to
-from kg.validation import compiled_shacl_problems, qc_problems
+from kg.validation import validate_graph
 
 MANIFEST = "manifest.json"
 CACHE = "records.pickle"
@@ -117,9 +117,7 @@ def incremental_build(data_dir: Path, ontology_dir: Path, queries_dir: Path, sto
     store.flush()
     graph = KnowledgeGraph(EmbeddedStore(store), queries_dir=queries_dir)
     scope = [ONTOLOGY_GRAPH, INFERRED_GRAPH, *(graph_iri(s) for s in changed)]
-    problems = compiled_shacl_problems(graph.store, ontology_dir / SHAPES_FILE, graphs=scope)
-    qc = {q.name: graph.query(q.name) for q in graph.stored_queries(include_qc=True) if q.name.startswith("qc/")}
-    problems += qc_problems(qc, graph.catalog)
+    problems = validate_graph(graph, ontology_dir / SHAPES_FILE, graphs=scope)
     del graph, store
     if problems:
         shutil.rmtree(target, ignore_errors=True)

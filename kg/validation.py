@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import rdflib
@@ -13,6 +14,9 @@ from kg.interop import to_rdflib_graph
 from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, compact
 from kg.results import QueryResult, display
 from kg.store import Store
+
+if TYPE_CHECKING:
+    from kg.graph import KnowledgeGraph
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
@@ -59,6 +63,13 @@ def compiled_shacl_problems(store: Store, shapes_path: Path, *, graphs: list[str
                 f"violates sh:{check.constraint} of {compact(check.shape)}"
             )
     return sorted(problems)
+
+
+def validate_graph(graph: KnowledgeGraph, shapes_path: Path, *, graphs: list[str] | None = None) -> list[str]:
+    """Every SHACL violation (within `graphs`, default all) and every QC row; empty when the graph is valid."""
+    problems = compiled_shacl_problems(graph.store, shapes_path, graphs=graphs)
+    qc = {q.name: graph.query(q.name) for q in graph.stored_queries(include_qc=True) if q.name.startswith("qc/")}
+    return problems + qc_problems(qc, graph.catalog)
 
 
 def qc_problems(results: dict[str, QueryResult], catalog: dict[str, StoredQuery]) -> list[str]:
