@@ -4,6 +4,10 @@ Covers the constraints `ontology/shapes.ttl` uses (targetClass, targetSubjectsOf
 maxCount, datatype, class, nodeKind IRI, hasValue, minInclusive, maxInclusive). Class membership
 follows the materialised subclass closure. A test checks that the violations found are exactly
 those pyshacl finds, on the real data and on broken data.
+
+Each shape becomes one query: its focus nodes are found once, and every constraint is a boolean
+column (an EXISTS test per focus node), so the cost grows with the focus nodes, not with focus
+nodes times constraints. Counts other than 0 and 1 need a GROUP BY and get a query of their own.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from rdflib import RDF, Namespace
 from kg.errors import OntologyError
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+SUBCLASS_OF = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
 SUPPORTED = {
     SH.path,
     SH.minCount,
@@ -35,70 +40,86 @@ class Check:
     shape: str
     path: str
     constraint: str
+
+
+@dataclass(frozen=True)
+class ShapeQuery:
+    """SELECT ?focus ?c0 ?c1 ...: one row per focus node that violates something; a true ?cN means checks[N] fails."""
+
     query: str
+    checks: list[Check]
 
 
 def _target(graph: rdflib.Graph, shape: rdflib.term.Node) -> str:
-    parts = [
-        f"{{ ?focus a/<http://www.w3.org/2000/01/rdf-schema#subClassOf> <{c}> }}"
-        for c in graph.objects(shape, SH.targetClass)
-    ]
+    parts = [f"{{ ?focus a/{SUBCLASS_OF} <{c}> }}" for c in graph.objects(shape, SH.targetClass)]
     parts += [f"{{ ?focus <{p}> ?target_object }}" for p in graph.objects(shape, SH.targetSubjectsOf)]
     if not parts:
         raise OntologyError(f"shape {shape} has no target this compiler understands")
-    return "SELECT DISTINCT ?focus WHERE { " + " UNION ".join(parts) + " }"
+    return "{ SELECT DISTINCT ?focus WHERE { " + " UNION ".join(parts) + " } }"
 
 
-def _term(node: rdflib.term.Node) -> str:
-    return node.n3()
+def _violation(constraint: rdflib.term.Node, p: str, value: rdflib.term.Node, path: Path) -> str | None:
+    """A per-focus boolean that is true when the constraint fails; None when it needs counting."""
+    v = value.n3()
+    if constraint == SH.minCount:
+        if int(value) == 0:  # type: ignore[call-overload]
+            return "false"
+        return f"NOT EXISTS {{ ?focus {p} ?v }}" if int(value) == 1 else None  # type: ignore[call-overload]
+    if constraint == SH.maxCount:
+        if int(value) == 0:  # type: ignore[call-overload]
+            return f"EXISTS {{ ?focus {p} ?v }}"
+        return f"EXISTS {{ ?focus {p} ?v, ?w FILTER(!sameTerm(?v, ?w)) }}" if int(value) == 1 else None  # type: ignore[call-overload]
+    if constraint == SH.datatype:
+        return f"EXISTS {{ ?focus {p} ?v FILTER(!isLiteral(?v) || DATATYPE(?v) != {v}) }}"
+    if constraint == SH["class"]:
+        return f"EXISTS {{ ?focus {p} ?v FILTER NOT EXISTS {{ ?v a/{SUBCLASS_OF} {v} }} }}"
+    if constraint == SH.nodeKind:
+        if value != SH.IRI:
+            raise OntologyError(f"{path}: only sh:nodeKind sh:IRI is supported")
+        return f"EXISTS {{ ?focus {p} ?v FILTER(!isIRI(?v)) }}"
+    if constraint == SH.hasValue:
+        return f"NOT EXISTS {{ ?focus {p} {v} }}"
+    if constraint == SH.minInclusive:
+        return f"EXISTS {{ ?focus {p} ?v FILTER(!(?v >= {v})) }}"
+    return f"EXISTS {{ ?focus {p} ?v FILTER(!(?v <= {v})) }}"  # maxInclusive
 
 
-def compile_shapes(path: Path) -> list[Check]:
+def _counted(target: str, constraint: rdflib.term.Node, p: str, value: rdflib.term.Node) -> str:
+    if constraint == SH.minCount:
+        body = f"{target} OPTIONAL {{ ?focus {p} ?v }}"
+        having = f"COUNT(DISTINCT ?v) < {value}"
+    else:
+        body = f"{target} ?focus {p} ?v"
+        having = f"COUNT(DISTINCT ?v) > {value}"
+    return f"SELECT ?focus (true AS ?c0) WHERE {{ {body} }} GROUP BY ?focus HAVING ({having})"
+
+
+def compile_shapes(path: Path) -> list[ShapeQuery]:
     graph = rdflib.Graph().parse(path, format="turtle")
-    checks: list[Check] = []
+    compiled: list[ShapeQuery] = []
     for shape in sorted(graph.subjects(RDF.type, SH.NodeShape), key=str):
         target = _target(graph, shape)
+        columns: list[tuple[Check, str]] = []
         for prop in sorted(graph.objects(shape, SH.property), key=lambda n: str(graph.value(n, SH.path))):
             unsupported = {p for p in graph.predicates(prop) if p not in SUPPORTED}
             if unsupported:
                 raise OntologyError(
                     f"{path}: {shape} uses {', '.join(map(str, unsupported))}, which compile_shapes does not support"
                 )
-            p = _term(graph.value(prop, SH.path))  # type: ignore[arg-type]
-            focus = f"{{ {target} }}"
-            for constraint, value in graph.predicate_objects(prop):
+            prop_path = graph.value(prop, SH.path)
+            p = prop_path.n3()  # type: ignore[union-attr]
+            for constraint, value in sorted(graph.predicate_objects(prop), key=lambda pair: str(pair[0])):
                 if constraint == SH.path:
                     continue
-                v = _term(value)
-                if constraint == SH.minCount:
-                    q = (
-                        f"SELECT ?focus WHERE {{ {focus} OPTIONAL {{ ?focus {p} ?v }} }} "
-                        f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) < {value})"
-                    )
-                elif constraint == SH.maxCount:
-                    q = (
-                        f"SELECT ?focus WHERE {{ {focus} ?focus {p} ?v }} "
-                        f"GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) > {value})"
-                    )
-                elif constraint == SH.datatype:
-                    q = (
-                        f"SELECT DISTINCT ?focus WHERE {{ {focus} ?focus {p} ?v "
-                        f"FILTER(!isLiteral(?v) || DATATYPE(?v) != {v}) }}"
-                    )
-                elif constraint == SH["class"]:
-                    q = (
-                        f"SELECT DISTINCT ?focus WHERE {{ {focus} ?focus {p} ?v "
-                        f"FILTER NOT EXISTS {{ ?v a/<http://www.w3.org/2000/01/rdf-schema#subClassOf> {v} }} }}"
-                    )
-                elif constraint == SH.nodeKind:
-                    if value != SH.IRI:
-                        raise OntologyError(f"{path}: only sh:nodeKind sh:IRI is supported")
-                    q = f"SELECT DISTINCT ?focus WHERE {{ {focus} ?focus {p} ?v FILTER(!isIRI(?v)) }}"
-                elif constraint == SH.hasValue:
-                    q = f"SELECT DISTINCT ?focus WHERE {{ {focus} FILTER NOT EXISTS {{ ?focus {p} {v} }} }}"
-                elif constraint == SH.minInclusive:
-                    q = f"SELECT DISTINCT ?focus WHERE {{ {focus} ?focus {p} ?v FILTER(!(?v >= {v})) }}"
-                else:  # maxInclusive
-                    q = f"SELECT DISTINCT ?focus WHERE {{ {focus} ?focus {p} ?v FILTER(!(?v <= {v})) }}"
-                checks.append(Check(str(shape), str(graph.value(prop, SH.path)), str(constraint).rsplit("#", 1)[-1], q))
-    return checks
+                check = Check(str(shape), str(prop_path), str(constraint).rsplit("#", 1)[-1])
+                test = _violation(constraint, p, value, path)
+                if test is None:
+                    compiled.append(ShapeQuery(_counted(target, constraint, p, value), [check]))
+                else:
+                    columns.append((check, test))
+        if columns:
+            binds = " ".join(f"BIND({test} AS ?c{i})" for i, (_, test) in enumerate(columns))
+            any_fails = " || ".join(f"?c{i}" for i in range(len(columns)))
+            query = f"SELECT * WHERE {{ {target} {binds} FILTER({any_fails}) }}"
+            compiled.append(ShapeQuery(query, [check for check, _ in columns]))
+    return compiled

@@ -51,17 +51,23 @@ def shacl_problems(store: Store, shapes_path: Path) -> list[str]:
 
 
 def compiled_shacl_problems(store: Store, shapes_path: Path, *, graphs: list[str] | None = None) -> list[str]:
-    """The shapes as SPARQL (see kg.shacl_sparql), one query per constraint, over the whole store or `graphs`."""
+    """The shapes as SPARQL (see kg.shacl_sparql), one query per shape, over the whole store or `graphs`."""
     from kg.shacl_sparql import compile_shapes
 
     problems = []
-    for check in compile_shapes(shapes_path):
-        result = store.select(check.query, {}, graphs=graphs)
+    for shape in compile_shapes(shapes_path):
+        result = store.select(shape.query, {}, graphs=graphs)
+        focus_at = result.variables.index("focus")
+        columns = [result.variables.index(f"c{i}") for i in range(len(shape.checks))]
         for row in result.rows:
-            problems.append(
-                f"{compact(str(row[0].value)) if row[0] else '?'} {compact(check.path)}: "  # type: ignore[union-attr]
-                f"violates sh:{check.constraint} of {compact(check.shape)}"
-            )
+            focus = row[focus_at]
+            for check, column in zip(shape.checks, columns, strict=True):
+                fails = row[column]
+                if fails is not None and fails.value == "true":  # type: ignore[union-attr]
+                    problems.append(
+                        f"{compact(str(focus.value)) if focus else '?'} {compact(check.path)}: "  # type: ignore[union-attr]
+                        f"violates sh:{check.constraint} of {compact(check.shape)}"
+                    )
     return sorted(problems)
 
 

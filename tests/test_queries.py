@@ -7,10 +7,13 @@ import json
 import os
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from kg import KnowledgeGraph, QueryError, QueryResult
 from kg.catalog import load_catalog
+from kg.iris import RDF, VSKG
+from kg.store import memory_store
 from tests.conftest import PROJECT, ROOT, SEED
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -50,6 +53,21 @@ def test_every_golden_file_has_a_query() -> None:
 def test_qc_checks_return_no_rows(graph: KnowledgeGraph, name: str) -> None:
     result = graph.query(name)
     assert len(result) == 0, result.to_table()
+
+
+@pytest.mark.parametrize("position", ["predicate", "type", "object"])
+def test_undeclared_term_check_finds_each_position(graph: KnowledgeGraph, position: str) -> None:
+    store = memory_store(graph.quads())
+    case = ox.NamedNode("https://w3id.org/vskg/id/case/hong-2016-table-1")
+    made_up = ox.NamedNode(VSKG + "madeUpTerm")
+    triple = {
+        "predicate": (case, made_up, ox.Literal("x")),
+        "type": (case, ox.NamedNode(RDF + "type"), made_up),
+        "object": (case, ox.NamedNode(VSKG + "sex"), made_up),
+    }[position]
+    store.add(ox.Quad(*triple, ox.NamedNode("https://w3id.org/vskg/graph/aalaoui-2026")))
+    broken = KnowledgeGraph(store, queries_dir=PROJECT.queries)
+    assert broken.query("qc/undeclared-term").column("term") == [made_up.value]
 
 
 @pytest.mark.parametrize("scope", sorted(SCOPES))

@@ -40,7 +40,27 @@ def _replace_count(store: ox.Store, group: ox.NamedNode, value: str) -> None:
     store.add(ox.Quad(group, v("patientCount"), ox.Literal(value, datatype=ox.NamedNode(XSD + "integer")), SEED_GRAPH))
 
 
+def _first_event_with(store: ox.Store, prop: str) -> ox.Quad:
+    return next(iter(store.quads_for_pattern(None, v(prop), None, SEED_GRAPH)))
+
+
+def _negative_months(store: ox.Store) -> None:
+    quad = _first_event_with(store, "months")
+    store.remove(quad)
+    store.add(ox.Quad(quad.subject, v("months"), ox.Literal("-3", datatype=ox.NamedNode(XSD + "decimal")), SEED_GRAPH))
+
+
+def _no_sequence_two_exposures(store: ox.Store) -> None:
+    """Two violations on one focus node: both must be reported."""
+    quad = _first_event_with(store, "sequence")
+    store.remove(quad)
+    store.add(ox.Quad(quad.subject, v("exposure"), v("AllPatients"), SEED_GRAPH))
+    store.add(ox.Quad(quad.subject, v("exposure"), v("SomePatients"), SEED_GRAPH))
+
+
 BREAKAGES: dict[str, Breakage] = {
+    "negative months": _negative_months,
+    "no sequence, two exposures": _no_sequence_two_exposures,
     "no locator": lambda s: s.remove(ox.Quad(HONG, v("locator"), ox.Literal("Table 1, row 4"), SEED_GRAPH)),
     "two counts": lambda s: s.add(
         ox.Quad(HONG, v("patientCount"), ox.Literal("2", datatype=ox.NamedNode(XSD + "integer")), SEED_GRAPH)
@@ -70,3 +90,5 @@ def test_compiled_shapes_agree_with_pyshacl(graph: KnowledgeGraph, name: str) ->
     reference = {_focus_and_path(p.split(": ", 1)[1] + ":") for p in shacl_problems(broken.store, SHAPES)}
     assert compiled == reference
     assert bool(compiled) == (name != "none")
+    if name == "no sequence, two exposures":
+        assert {path for _, path in compiled} == {"vskg:sequence", "vskg:exposure"}
