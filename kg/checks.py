@@ -41,9 +41,8 @@ class _Checker:
     def member(self, field: str, name: str | None, value_class: str) -> None:
         if name is None:
             return
-        valid = self.vocab.members(value_class)
-        if name not in valid:
-            self.fail(field, f"unknown {value_class} '{name}'{self._options(name, valid)}")
+        if name not in self.vocab.individuals.get(value_class, ()):
+            self.fail(field, f"unknown {value_class} '{name}'{self._options(name, self.vocab.members(value_class))}")
 
     def subclass(self, field: str, name: str, root: str) -> None:
         if not self.vocab.is_a(name, root):

@@ -98,7 +98,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     data, onto, queries, _ = _paths(args)
     compiled = compile_quads(data, onto)
     print(f"records: {len(compiled.records)} source files read and checked")
-    graph = KnowledgeGraph(memory_store(compiled.quads), queries_dir=queries)
+    graph = KnowledgeGraph(memory_store(compiled.nquads), queries_dir=queries)
     problems = validate_graph(graph, onto / SHAPES_FILE)
     for p in problems:
         print(f"ERROR {p}")

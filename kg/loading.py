@@ -13,7 +13,6 @@ import yaml
 
 from kg.curation import FILL_IN, unfilled
 from kg.errors import RecordError, RecordErrors
-from kg.progress import progress
 from kg.records import SourceRecord
 
 MAX_FILE_BYTES = 2_000_000
@@ -184,21 +183,8 @@ def load_file(path: Path) -> SourceRecord:
     return parse_record(path, read_yaml(path))
 
 
-def load_directory(data_dir: Path) -> dict[Path, SourceRecord]:
-    """Every record of a data directory, by file; all errors are collected before raising."""
+def record_paths(data_dir: Path) -> list[Path]:
+    """The record files of a data directory, sorted."""
     if not data_dir.is_dir():
         raise RecordError(str(data_dir), "(directory)", "does not exist: pass the folder holding the *.yaml records")
-    records: dict[Path, SourceRecord] = {}
-    errors: list[RecordError] = []
-    for path in progress(sorted(data_dir.glob("*.y*ml")), "reading records"):
-        if path.suffix not in (".yaml", ".yml"):
-            continue
-        try:
-            records[path] = load_file(path)
-        except RecordErrors as exc:
-            errors.extend(exc.errors)
-        except RecordError as exc:
-            errors.append(exc)
-    if errors:
-        raise errors[0] if len(errors) == 1 else RecordErrors(errors)
-    return records
+    return [p for p in sorted(data_dir.glob("*.y*ml")) if p.suffix in (".yaml", ".yml")]

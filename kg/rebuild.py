@@ -61,20 +61,26 @@ def fingerprints(data_dir: Path, ontology_dir: Path, queries_dir: Path) -> dict[
     }
 
 
-def save_state(store_dir: Path, prints: dict[str, object], records: dict[str, SourceRecord]) -> None:
-    """Manifest and parsed-record cache of a finished store, written before it becomes current."""
+def save_state(store_dir: Path, prints: dict[str, object], cache: list[bytes]) -> None:
+    """Manifest and parsed-record cache (pickled shares of records by file) of a finished store,
+    written before it becomes current."""
     side = store_dir.parent / f"{store_dir.name}.state"
     side.mkdir(exist_ok=True)
     (side / MANIFEST).write_text(json.dumps(prints, sort_keys=True), encoding="utf-8")
-    (side / CACHE).write_bytes(pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL))
+    (side / CACHE).write_bytes(pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def record_cache(by_file: dict[Path, SourceRecord]) -> list[bytes]:
+    return [pickle.dumps({str(p): r for p, r in by_file.items()}, protocol=pickle.HIGHEST_PROTOCOL)]
 
 
 def _load_state(store_dir: Path) -> tuple[dict[str, object], dict[str, SourceRecord]] | None:
     side = store_dir.parent / f"{store_dir.name}.state"
     try:
         prints = json.loads((side / MANIFEST).read_text(encoding="utf-8"))
-        records = pickle.loads((side / CACHE).read_bytes())
-    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        shares = pickle.loads((side / CACHE).read_bytes())
+        records = {r.id: r for share in shares for r in pickle.loads(share).values()}
+    except (OSError, ValueError, TypeError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         return None
     return prints, records
 
@@ -122,6 +128,6 @@ def incremental_build(data_dir: Path, ontology_dir: Path, queries_dir: Path, sto
     if problems:
         shutil.rmtree(target, ignore_errors=True)
         raise ValidationError(problems)
-    save_state(target, prints, records)
+    save_state(target, prints, record_cache(records_by_path))
     switch_to(store_root, target)
     return RebuildReport(full=False, changed=changed, removed=removed)

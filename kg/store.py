@@ -5,9 +5,11 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -22,10 +24,33 @@ POINTER = "CURRENT"
 STORES = "stores"
 
 
-def memory_store(quads: Iterable[ox.Quad]) -> ox.Store:
+@dataclass(frozen=True)
+class NQuads:
+    """N-Quads text in chunks, loaded by pyoxigraph in Rust (and without the GIL)."""
+
+    chunks: tuple[bytes, ...]
+
+    @classmethod
+    def of(cls, quads: Iterable[ox.Quad]) -> NQuads:
+        text = ox.serialize(quads, None, ox.RdfFormat.N_QUADS)
+        return cls((text or b"",))
+
+    def __len__(self) -> int:
+        return sum(map(len, self.chunks))
+
+
+def memory_store(quads: Iterable[ox.Quad] | NQuads) -> ox.Store:
     store = ox.Store()
-    store.bulk_extend(quads)
+    _fill(store, quads)
     return store
+
+
+def _fill(store: ox.Store, quads: Iterable[ox.Quad] | NQuads) -> None:
+    if isinstance(quads, NQuads):
+        for chunk in quads.chunks:
+            store.bulk_load(input=chunk, format=ox.RdfFormat.N_QUADS)
+    else:
+        store.bulk_extend(quads)
 
 
 @contextmanager
@@ -67,16 +92,50 @@ def switch_to(root: Path, target: Path) -> None:
                     old.unlink(missing_ok=True)
 
 
-def write_store(root: Path, quads: Iterable[ox.Quad], *, before_switch: Callable[[Path], None] | None = None) -> Path:
-    """Write a new on-disk store beside the current one, then switch to it atomically."""
+def write_store(
+    root: Path,
+    quads: Iterable[ox.Quad] | NQuads,
+    *,
+    while_writing: Callable[[], None] | None = None,
+    before_switch: Callable[[Path], None] | None = None,
+) -> Path:
+    """Write a new on-disk store beside the current one, then switch to it atomically.
+
+    `while_writing` runs in this thread while N-Quads load in another (the loader releases the GIL;
+    Python quads, which may come from a pyoxigraph iterator bound to this thread, load here first);
+    if it raises, the new store is deleted and the current one stays.
+    """
     root.mkdir(parents=True, exist_ok=True)
     with _locked(root):
         target = new_store_dir(root)
-        store = ox.Store(str(target))
-        store.bulk_extend(quads)
-        store.flush()
-        store.optimize()
-        del store
+        failures: list[BaseException] = []
+
+        def load() -> None:
+            try:
+                store = ox.Store(str(target))
+                _fill(store, quads)
+                store.flush()
+                store.optimize()
+            except BaseException as exc:  # re-raised in the calling thread
+                failures.append(exc)
+
+        writer = threading.Thread(target=load, name="vskg-store-writer")
+        if isinstance(quads, NQuads):
+            writer.start()
+        else:
+            load()
+        checked = False
+        try:
+            if while_writing is not None:
+                while_writing()
+            checked = True
+        finally:
+            if writer.ident is not None:  # started
+                writer.join()
+            if failures or not checked:
+                shutil.rmtree(target, ignore_errors=True)
+        if failures:
+            raise StoreError(f"{target}: cannot write the store: {failures[0]}") from failures[0]
     if before_switch is not None:
         before_switch(target)
     switch_to(root, target)
