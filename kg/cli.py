@@ -290,7 +290,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_synth(args: argparse.Namespace) -> int:
     from kg.synth import synthesize
 
-    sources, patients = synthesize(args.patients, args.seed, Path(args.out))
+    sources, patients = synthesize(args.patients, args.seed, Path(args.out), sources=args.sources)
     print(f"wrote {sources} synthetic sources with {patients} patients to {args.out} (seed {args.seed})")
     return 0
 
@@ -433,7 +433,9 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_report)
 
     p = sub.add_parser("synth", help="write a synthetic literature (for benchmarks; never into data/)")
-    p.add_argument("--patients", type=int, required=True, help="at least this many patients")
+    size = p.add_mutually_exclusive_group(required=True)
+    size.add_argument("--patients", type=int, help="at least this many patients")
+    size.add_argument("--sources", type=int, help="exactly this many sources (about 190 triples each)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", required=True, help="an empty folder outside data/")
     p.set_defaults(run=cmd_synth)

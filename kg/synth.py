@@ -65,10 +65,14 @@ def _pick(rng: random.Random, weighted: list[Any]) -> Any:
     return rng.choices(weighted, weights=[w[-1] for w in weighted])[0]
 
 
+PATIENTS_PER_INSTITUTION = 100  # a larger literature comes from more centres, not ever more from the same 40
+
+
 class _Writer:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, institutions: int = 40) -> None:
         self.rng = random.Random(seed)
         self.seed = seed
+        self.institutions = institutions
 
     def case(self, gid: str, locator: str) -> dict[str, Any]:
         rng = self.rng
@@ -193,7 +197,7 @@ class _Writer:
             "kind": "cohort",
             "n_patients": n,
             "locator": locator,
-            "institution": f"Synthetic centre {rng.randint(1, 40)}",
+            "institution": f"Synthetic centre {rng.randint(1, self.institutions)}",
             "period": {"start": start, "end": start + rng.randint(2, 15)},
             "tumour": {"histology": "Leiomyosarcoma", "site": {"term": site}, "locator": locator},
             "events": events,
@@ -243,8 +247,19 @@ class _Writer:
         return record, patients
 
 
-def synthesize(patients: int, seed: int, out_dir: Path, *, project: Project | None = None) -> tuple[int, int]:
-    """Write sources until `patients` patients are reached; returns (sources, patients)."""
+def synthesize(
+    patients: int | None,
+    seed: int,
+    out_dir: Path,
+    *,
+    sources: int | None = None,
+    project: Project | None = None,
+) -> tuple[int, int]:
+    """Write sources until `patients` patients are reached, or exactly `sources` sources (the size in
+    triples follows the number of sources closely; a few large cohorts swing the patient count);
+    returns (sources, patients)."""
+    if (patients is None) == (sources is None):
+        raise SynthError("give the number of patients or the number of sources, not both")
     project = project or Project.find()
     target = out_dir.resolve()
     real = project.data.resolve()
@@ -253,11 +268,12 @@ def synthesize(patients: int, seed: int, out_dir: Path, *, project: Project | No
     target.mkdir(parents=True, exist_ok=True)
     if any(not p.name.startswith("synth-") for p in target.glob("*.yaml")):
         raise SynthError(f"{out_dir}: holds records that are not synthetic; use an empty folder")
-    writer = _Writer(seed)
+    expected_patients = patients if patients is not None else 11 * (sources or 0)  # about 11 per source
+    writer = _Writer(seed, institutions=max(40, expected_patients // PATIENTS_PER_INSTITUTION))
     written: list[str] = []
     total = 0
     index = 0
-    while total < patients:
+    while (total < patients) if patients is not None else (index < (sources or 0)):
         index += 1
         record, n = writer.source(index, written[-50:])
         path = target / f"{record['id']}.yaml"

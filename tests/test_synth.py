@@ -48,3 +48,19 @@ def test_synthetic_records_never_reach_the_curated_data(tmp_path: Path, data_cop
         build(data_copy, ontology_dir=PROJECT.ontology, queries_dir=PROJECT.queries)
     with pytest.raises(SynthError, match="not synthetic"):
         synthesize(10, 1, data_copy, project=PROJECT)
+
+
+def test_size_by_sources_is_exact_and_institutions_grow_with_the_literature(tmp_path: Path) -> None:
+    small, large = tmp_path / "small", tmp_path / "large"
+    assert synthesize(None, 3, small, sources=40, project=PROJECT)[0] == 40
+    assert len(list(small.glob("*.yaml"))) == 40
+    synthesize(None, 3, large, sources=900, project=PROJECT)
+    centres = {
+        line.split(":", 1)[1].strip()
+        for path in large.glob("*.yaml")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip().startswith("institution:")
+    }
+    assert len(centres) > 40
+    with pytest.raises(SynthError, match="not both"):
+        synthesize(10, 3, tmp_path / "both", sources=10, project=PROJECT)
