@@ -60,12 +60,12 @@ def test_undeclared_term_check_finds_each_position(graph: KnowledgeGraph, positi
     store = memory_store(graph.quads())
     case = ox.NamedNode("https://w3id.org/vskg/id/case/hong-2016-table-1")
     made_up = ox.NamedNode(VSKG + "madeUpTerm")
-    triple = {
+    triples: dict[str, tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = {
         "predicate": (case, made_up, ox.Literal("x")),
         "type": (case, ox.NamedNode(RDF + "type"), made_up),
         "object": (case, ox.NamedNode(VSKG + "sex"), made_up),
-    }[position]
-    store.add(ox.Quad(*triple, ox.NamedNode("https://w3id.org/vskg/graph/aalaoui-2026")))
+    }
+    store.add(ox.Quad(*triples[position], ox.NamedNode("https://w3id.org/vskg/graph/aalaoui-2026")))
     broken = KnowledgeGraph(store, queries_dir=PROJECT.queries)
     assert broken.query("qc/undeclared-term").column("term") == [made_up.value]
 
