@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.checks import check_records
+from kg.checks import check_records, summarize
 from kg.errors import ValidationError
 from kg.graph import KnowledgeGraph
 from kg.inference import class_closure
@@ -27,7 +27,6 @@ class Compiled:
     records: list[SourceRecord]
     vocabulary: Vocabulary
     nquads: NQuads  # ontology, inferred closure and every source graph
-    cache: list[bytes]  # the parsed records, pickled in shares, for the rebuild cache
 
     @property
     def quads(self) -> list[ox.Quad]:
@@ -49,7 +48,7 @@ def compile_quads(data_dir: Path, ontology_dir: Path, *, workers: int | None = N
         records = list(read.by_file.values())
         body = readers.map({grp.id: grp.kind for rec in records for grp in rec.groups})
     head = NQuads.of(ontology + class_closure(vocab, ontology))
-    return Compiled(records, vocab, NQuads(head.chunks + tuple(body)), read.cache)
+    return Compiled(records, vocab, NQuads(head.chunks + tuple(body)))
 
 
 def build(
@@ -71,7 +70,7 @@ def build(
     onto = Path(ontology_dir) if ontology_dir is not None else project.ontology
     queries = Path(queries_dir) if queries_dir is not None else project.queries
     compiled = compile_quads(data, onto, workers=workers)
-    nquads, cache = compiled.nquads, compiled.cache
+    nquads, summaries = compiled.nquads, {r.id: summarize(r) for r in compiled.records}
     del compiled  # the parsed records are not needed any more, and are a quarter of the peak memory
     graph: KnowledgeGraph | None = None
 
@@ -93,7 +92,7 @@ def build(
             Path(store_path),
             nquads,
             while_writing=load_and_check,
-            before_switch=lambda target: save_state(target, prints, cache),
+            before_switch=lambda target: save_state(target, prints, summaries),
         )
     assert graph is not None
     return graph

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import RecordError, RecordErrors
@@ -21,7 +22,7 @@ EVENT_ONLY_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 class _Checker:
-    def __init__(self, vocab: Vocabulary, source_ids: set[str], groups: dict[str, Group]) -> None:
+    def __init__(self, vocab: Vocabulary, source_ids: set[str], groups: Mapping[str, GroupSummary]) -> None:
         self.vocab = vocab
         self.source_ids = source_ids
         self.groups = groups
@@ -54,7 +55,7 @@ class _Checker:
             self.fail(field, f"names source '{slug}', which has no file data/{slug}.yaml")
 
     # ------------------------------------------------------------------ records
-    def record(self, path: Path, rec: SourceRecord, group_owner: dict[str, str]) -> None:
+    def record(self, path: Path, rec: SourceRecord) -> None:
         self.file = str(path)
         self.member("study_design", rec.study_design, "StudyDesign")
         self.member("evidence_level", rec.evidence_level, "EvidenceLevel")
@@ -98,11 +99,7 @@ class _Checker:
                 )
 
         for i, group in enumerate(rec.groups):
-            where = f"groups[{i}]({group.id})"
-            if group.id in group_owner:
-                self.fail(f"{where}.id", f"group id '{group.id}' is already used in data/{group_owner[group.id]}.yaml")
-            group_owner.setdefault(group.id, rec.id)
-            self.group(where, group)
+            self.group(f"groups[{i}]({group.id})", group)
 
         self._unique("claims", (c.id for c in rec.claims))
         for i, claim in enumerate(rec.claims):
@@ -232,22 +229,85 @@ class _Checker:
                 self.fail(field, f"'{target}' is not an event of group {g.id}; valid: {', '.join(sorted(event_ids))}")
 
 
-def check_records(records: dict[Path, SourceRecord], vocab: Vocabulary) -> None:
-    """Raise every vocabulary and cross-reference problem of a set of records at once."""
-    source_ids = {r.id for r in records.values()}
-    groups = {g.id: g for r in records.values() for g in r.groups}
-    checker = _Checker(vocab, source_ids, groups)
-    owners: dict[str, str] = {}
+@dataclass(frozen=True)
+class GroupSummary:
+    """What other records' checks need to know of a group."""
+
+    id: str
+    kind: str
+    n_patients: int | None
+    part_of: str | None
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    """What the checks across records need to know of a record; kept by a build for the next one."""
+
+    id: str
+    synthetic: bool
+    taken_from: str | None
+    groups: tuple[GroupSummary, ...]
+    sources_named: frozenset[str]  # every source the record refers to
+    groups_named: frozenset[str]  # every group of another record it refers to (part_of, links)
+
+
+def summarize(rec: SourceRecord) -> RecordSummary:
+    groups = tuple(GroupSummary(g.id, g.kind, g.n_patients, g.part_of) for g in rec.groups)
+    sources = {rec.citation.taken_from, *(r.work for r in rec.references), *(t.work for t in rec.table_rows)}
+    sources |= {w for c in rec.citations for w in c.works} | {g.reported_in for g in rec.groups}
+    named = {g.part_of for g in rec.groups} | {link.group for g in rec.groups for link in g.links}
+    return RecordSummary(
+        rec.id,
+        rec.synthetic,
+        rec.citation.taken_from,
+        groups,
+        frozenset(x for x in sources if x is not None),
+        frozenset(x for x in named if x is not None),
+    )
+
+
+def affected(known: Mapping[Path, RecordSummary], fresh: Mapping[Path, RecordSummary]) -> set[Path]:
+    """Unchanged records whose checks or quads depend on a fresh one: they name a source that is
+    gone, or a group that is gone or whose record changed."""
+    every = {**known, **fresh}
+    sources = {s.id for s in every.values()}
+    groups = {g.id for s in every.values() for g in s.groups}
+    touched = {g.id for s in fresh.values() for g in s.groups}
+    return {
+        path
+        for path, s in known.items()
+        if s.sources_named - sources or s.groups_named - groups or s.groups_named & touched
+    }
+
+
+def check_records(
+    records: dict[Path, SourceRecord], vocab: Vocabulary, known: Mapping[Path, RecordSummary] | None = None
+) -> None:
+    """Raise every vocabulary and cross-reference problem of a set of records at once.
+
+    `known` are records checked by an earlier build against the same ontology, of which only their
+    summaries are needed: `records` are checked in full, and everything across records again.
+    """
+    summaries = dict(sorted({**(known or {}), **{p: summarize(r) for p, r in records.items()}}.items()))
+    groups = {g.id: g for s in summaries.values() for g in s.groups}
+    checker = _Checker(vocab, {s.id for s in summaries.values()}, groups)
     seen: dict[str, Path] = {}
-    for path, rec in records.items():
-        if rec.id in seen:
-            checker.file = str(path)
-            checker.fail("id", f"source id '{rec.id}' is also used by {seen[rec.id]}")
-        seen[rec.id] = path
-        checker.record(path, rec, owners)
-    _check_cycles(checker, records, groups)
-    synthetic = sorted(str(p) for p, r in records.items() if r.synthetic)
-    if synthetic and len(synthetic) != len(records):
+    owners: dict[str, str] = {}
+    for path, summary in summaries.items():
+        checker.file = str(path)
+        if summary.id in seen:
+            checker.fail("id", f"source id '{summary.id}' is also used by {seen[summary.id]}")
+        seen[summary.id] = path
+        for i, group in enumerate(summary.groups):
+            if group.id in owners:
+                where, owner = f"groups[{i}]({group.id}).id", owners[group.id]
+                checker.fail(where, f"group id '{group.id}' is already used in data/{owner}.yaml")
+            owners.setdefault(group.id, summary.id)
+    for path, rec in sorted(records.items()):
+        checker.record(path, rec)
+    _check_cycles(checker, summaries, groups)
+    synthetic = [str(p) for p, s in summaries.items() if s.synthetic]
+    if synthetic and len(synthetic) != len(summaries):
         checker.file = synthetic[0]
         checker.fail(
             "synthetic",
@@ -259,20 +319,20 @@ def check_records(records: dict[Path, SourceRecord], vocab: Vocabulary) -> None:
         raise RecordErrors(checker.errors)
 
 
-def _check_cycles(checker: _Checker, records: dict[Path, SourceRecord], groups: dict[str, Group]) -> None:
+def _check_cycles(checker: _Checker, summaries: dict[Path, RecordSummary], groups: dict[str, GroupSummary]) -> None:
     """Provenance (`taken_from`) and `part_of` chains must end, never loop back."""
-    by_id = {r.id: (path, r) for path, r in records.items()}
-    for path, rec in records.items():
-        seen = [rec.id]
-        current = rec.citation.taken_from
+    by_id = {s.id: s for s in summaries.values()}
+    for path, summary in summaries.items():
+        seen = [summary.id]
+        current = summary.taken_from
         while current is not None and current in by_id:
             if current in seen:
                 checker.file = str(path)
                 checker.fail("citation.taken_from", f"provenance loops back: {' -> '.join([*seen, current])}")
                 break
             seen.append(current)
-            current = by_id[current][1].citation.taken_from
-    owner = {g.id: path for path, r in records.items() for g in r.groups}
+            current = by_id[current].taken_from
+    owner = {g.id: path for path, s in summaries.items() for g in s.groups}
     for gid, group in groups.items():
         seen = [gid]
         current = group.part_of

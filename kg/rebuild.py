@@ -1,11 +1,12 @@
 """Rebuild after some records changed: only the changed sources' graphs are redone.
 
 A build leaves a manifest beside its store (hashes of the ontology, the shapes, the queries and
-every record file) and a cache of the parsed records. The next build reuses the cached records
-of unchanged files, still checks every record against every other, maps only the changed
-sources, applies them to a copy of the current store, validates the changed graphs and the QC
-checks, and switches to the copy atomically. Anything else (first build, ontology or shapes
-changed, cache unreadable) is a full build.
+every record file) and a summary of each record (ids, groups, what it names). The next build
+reads only the changed files, and the unchanged ones that name a source or group they touch;
+checks those in full and everything across records again (the rest by their summaries); maps
+only those sources, applies them to a copy of the current store, validates their graphs and the
+QC checks, and switches to the copy atomically. Anything else (first build, ontology or shapes
+changed, state unreadable) is a full build.
 """
 
 from __future__ import annotations
@@ -19,19 +20,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.checks import check_records
+from kg.checks import RecordSummary, affected, check_records, summarize
 from kg.errors import ValidationError
 from kg.graph import KnowledgeGraph
 from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, graph_iri
 from kg.loading import load_file
 from kg.mapping import source_quads
 from kg.ontology import SHAPES_FILE, read_ontology, vocabulary
-from kg.records import SourceRecord
 from kg.store import EmbeddedStore, current_store_path, new_store_dir, switch_to
 from kg.validation import validate_graph
 
 MANIFEST = "manifest.json"
-CACHE = "records.pickle"
+SUMMARIES = "summaries.pickle"
 
 
 @dataclass
@@ -61,28 +61,24 @@ def fingerprints(data_dir: Path, ontology_dir: Path, queries_dir: Path) -> dict[
     }
 
 
-def save_state(store_dir: Path, prints: dict[str, object], cache: list[bytes]) -> None:
-    """Manifest and parsed-record cache (pickled shares of records by file) of a finished store,
-    written before it becomes current."""
+def save_state(store_dir: Path, prints: dict[str, object], summaries: dict[str, RecordSummary]) -> None:
+    """Manifest and record summaries (by source id) of a finished store, written before it becomes current."""
     side = store_dir.parent / f"{store_dir.name}.state"
     side.mkdir(exist_ok=True)
     (side / MANIFEST).write_text(json.dumps(prints, sort_keys=True), encoding="utf-8")
-    (side / CACHE).write_bytes(pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL))
+    (side / SUMMARIES).write_bytes(pickle.dumps(summaries, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def record_cache(by_file: dict[Path, SourceRecord]) -> list[bytes]:
-    return [pickle.dumps({str(p): r for p, r in by_file.items()}, protocol=pickle.HIGHEST_PROTOCOL)]
-
-
-def _load_state(store_dir: Path) -> tuple[dict[str, object], dict[str, SourceRecord]] | None:
+def _load_state(store_dir: Path) -> tuple[dict[str, object], dict[str, RecordSummary]] | None:
     side = store_dir.parent / f"{store_dir.name}.state"
     try:
         prints = json.loads((side / MANIFEST).read_text(encoding="utf-8"))
-        shares = pickle.loads((side / CACHE).read_bytes())
-        records = {r.id: r for share in shares for r in pickle.loads(share).values()}
+        summaries = pickle.loads((side / SUMMARIES).read_bytes())
     except (OSError, ValueError, TypeError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         return None
-    return prints, records
+    if not isinstance(summaries, dict) or not all(isinstance(v, RecordSummary) for v in summaries.values()):
+        return None
+    return prints, summaries
 
 
 def incremental_build(data_dir: Path, ontology_dir: Path, queries_dir: Path, store_root: Path) -> RebuildReport | None:
@@ -94,40 +90,45 @@ def incremental_build(data_dir: Path, ontology_dir: Path, queries_dir: Path, sto
     state = _load_state(current)
     if state is None:
         return None
-    old, cached = state
+    old, summaries = state
     prints = fingerprints(data_dir, ontology_dir, queries_dir)
     if old.get("ontology") != prints["ontology"] or old.get("queries") != prints["queries"]:
         return None
     old_files: dict[str, str] = old["records"]  # type: ignore[assignment]
     new_files: dict[str, str] = prints["records"]  # type: ignore[assignment]
-    changed = sorted(sid for sid, digest in new_files.items() if old_files.get(sid) != digest)
+    changed = sorted(sid for sid, digest in new_files.items() if old_files.get(sid) != digest or sid not in summaries)
     removed = sorted(set(old_files) - set(new_files))
     if not changed and not removed:
         return RebuildReport(full=False)
-    records_by_path: dict[Path, SourceRecord] = {}
-    for sid in sorted(new_files):
-        path = data_dir / f"{sid}.yaml"
-        records_by_path[path] = load_file(path) if sid in changed or sid not in cached else cached[sid]
+    # Unchanged records passed every check against this ontology last time: only their summaries are
+    # needed to check the changed ones against them.
+    known = {data_dir / f"{sid}.yaml": summaries[sid] for sid in new_files if sid not in changed}
+    fresh = {data_dir / f"{sid}.yaml": load_file(data_dir / f"{sid}.yaml") for sid in changed}
+    for path in affected(known, {p: summarize(r) for p, r in fresh.items()}):
+        del known[path]
+        fresh[path] = load_file(path)
+    redone = sorted(r.id for r in fresh.values())
     ontology = read_ontology(ontology_dir)
     vocab = vocabulary(ontology)
-    check_records(records_by_path, vocab)
-    records = {r.id: r for r in records_by_path.values()}
-    kinds: dict[str, str] = {g.id: g.kind for r in records.values() for g in r.groups}
+    check_records(fresh, vocab, known)
+    records = {r.id: r for r in fresh.values()}
+    after = {s.id: s for s in known.values()} | {r.id: summarize(r) for r in fresh.values()}
+    kinds: dict[str, str] = {g.id: g.kind for s in after.values() for g in s.groups}
     target = new_store_dir(store_root)
     shutil.copytree(current, target)
     store = ox.Store(str(target))
-    for sid in changed + removed:
+    for sid in redone + removed:
         store.remove_graph(ox.NamedNode(graph_iri(sid)))
-    for sid in changed:
+    for sid in redone:
         store.bulk_extend(source_quads(records[sid], vocab, kinds))
     store.flush()
     graph = KnowledgeGraph(EmbeddedStore(store), queries_dir=queries_dir)
-    scope = [ONTOLOGY_GRAPH, INFERRED_GRAPH, *(graph_iri(s) for s in changed)]
+    scope = [ONTOLOGY_GRAPH, INFERRED_GRAPH, *(graph_iri(s) for s in redone)]
     problems = validate_graph(graph, ontology_dir / SHAPES_FILE, graphs=scope)
     del graph, store
     if problems:
         shutil.rmtree(target, ignore_errors=True)
         raise ValidationError(problems)
-    save_state(target, prints, record_cache(records_by_path))
+    save_state(target, prints, after)
     switch_to(store_root, target)
     return RebuildReport(full=False, changed=changed, removed=removed)

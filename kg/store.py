@@ -187,11 +187,16 @@ class EmbeddedStore:
     def __init__(self, store: ox.Store) -> None:
         self.ox = store
 
-    def select(self, text: str, bindings: Mapping[str, Term], *, graphs: list[str] | None = None) -> QueryResult:
+    def select(
+        self, text: str, bindings: Mapping[str, Term], *, graphs: list[str] | None = None, named_only: bool = False
+    ) -> QueryResult:
+        """`graphs` limits the default graph and GRAPH patterns to those graphs, or with `named_only`
+        only the GRAPH patterns (the default graph stays the union of all)."""
         scope: dict[str, Any] = {"use_default_graph_as_union": True}
         if graphs is not None:
             named = [ox.NamedNode(g) for g in graphs]
-            scope = {"default_graph": named, "named_graphs": named}
+            everything: dict[str, Any] = {"use_default_graph_as_union": True}
+            scope = {"named_graphs": named} | (everything if named_only else {"default_graph": named})
         # The same VALUES binding as on a remote endpoint, so every store runs the same query text.
         try:
             result = self.ox.query(bind_values(text, dict(bindings)), prefixes=PREFIXES, **scope)

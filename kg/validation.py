@@ -13,7 +13,7 @@ from kg.catalog import StoredQuery
 from kg.interop import to_rdflib_graph
 from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, compact
 from kg.results import QueryResult, display
-from kg.store import Store
+from kg.store import EmbeddedStore, Store
 
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph
@@ -74,7 +74,19 @@ def compiled_shacl_problems(store: Store, shapes_path: Path, *, graphs: list[str
 def validate_graph(graph: KnowledgeGraph, shapes_path: Path, *, graphs: list[str] | None = None) -> list[str]:
     """Every SHACL violation (within `graphs`, default all) and every QC row; empty when the graph is valid."""
     problems = compiled_shacl_problems(graph.store, shapes_path, graphs=graphs)
-    qc = {q.name: graph.query(q.name) for q in graph.stored_queries(include_qc=True) if q.name.startswith("qc/")}
+    qc = {}
+    for q in graph.stored_queries(include_qc=True):
+        if not q.name.startswith("qc/"):
+            continue
+        store = graph.store
+        scope = q.extra.get("scope") if graphs is not None and isinstance(store, EmbeddedStore) else None
+        if scope == "per-source":  # looks inside one source graph at a time
+            qc[q.name] = store.select(q.text, {}, graphs=graphs)
+        elif scope == "from-sources" and isinstance(store, EmbeddedStore):
+            # what the GRAPH patterns find in `graphs`, checked against the whole store
+            qc[q.name] = store.select(q.text, {}, graphs=graphs, named_only=True)
+        else:  # compares graphs with each other: always the whole store
+            qc[q.name] = graph.query(q.name)
     return problems + qc_problems(qc, graph.catalog)
 
 

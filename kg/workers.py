@@ -1,10 +1,10 @@
 """Record files read and mapped to quads by worker processes, each owning a fixed share of the files.
 
 A full build spends most of its time in Python (YAML, pydantic, the mapping), which one process
-cannot spread over cores. Each worker reads its share and sends back the parsed records, pickled
-once (the rebuild cache keeps these very bytes). The main process checks every record against
-every other, then sends every group's kind (links between files name groups by id only), and each
-worker maps its own records and answers with N-Quads, which pyoxigraph loads without the GIL.
+cannot spread over cores. Each worker reads its share and sends back the parsed records. The main
+process checks every record against every other, then sends every group's kind (links between
+files name groups by id only), and each worker maps its own records and answers with N-Quads,
+which pyoxigraph loads without the GIL.
 The serial path, for small folders, runs the same two steps in-process.
 """
 
@@ -83,10 +83,9 @@ def serve(fd: int) -> None:
 
 @dataclass
 class Read:
-    """Every record of a folder by file, sorted, and the pickled shares the rebuild cache stores."""
+    """Every record of a folder by file, sorted."""
 
     by_file: dict[Path, SourceRecord]
-    cache: list[bytes]
 
 
 class Readers:
@@ -177,7 +176,7 @@ class Readers:
         if self.conns:
             for share in shares:
                 self.records.update(pickle.loads(share.records))
-        return Read({p: self.records[str(p)] for p in self.paths}, [share.records for share in shares])
+        return Read({p: self.records[str(p)] for p in self.paths})
 
     def map(self, kinds: dict[str, str]) -> list[bytes]:
         """N-Quads of every record, a chunk from each worker, mapping the records it read."""

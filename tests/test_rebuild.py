@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kg import KGError, build
+from kg import KGError, KnowledgeGraph, build
 from kg.build import update
 from kg.store import current_store_path, open_store
 from tests.conftest import PROJECT
@@ -68,3 +68,60 @@ def test_ontology_change_means_a_full_build(data_copy: Path, tmp_path: Path) -> 
     with open(ontology / "vskg.ttl", "a", encoding="utf-8") as handle:
         handle.write("\n# a comment changes the file, so the ontology is rebuilt\n")
     assert _update(data_copy, store, ontology).full  # type: ignore[attr-defined]
+
+
+def test_unchanged_record_naming_a_removed_source_is_checked_again(data_copy: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    _update(data_copy, store)
+    before = _quads(store)
+    (data_copy / "judson-2014.yaml").unlink()
+    with pytest.raises(KGError) as caught:
+        _update(data_copy, store)
+    assert "aalaoui-2026.yaml" in str(caught.value) and "judson-2014" in str(caught.value)
+    assert _quads(store) == before
+
+
+def test_records_linking_to_a_changed_group_are_redone(data_copy: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    _update(data_copy, store)
+    seed = data_copy / "aalaoui-2026.yaml"
+    seed.write_text(seed.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    report = _update(data_copy, store)
+    assert report.changed == ["aalaoui-2026"]  # type: ignore[attr-defined]
+    assert _quads(store) == _full(data_copy)
+
+
+def test_affected_records_are_those_naming_a_touched_group_or_a_missing_source() -> None:
+    from kg.build import compile_quads
+    from kg.checks import affected, summarize
+
+    summaries = {
+        PROJECT.data / f"{r.id}.yaml": summarize(r) for r in compile_quads(PROJECT.data, PROJECT.ontology).records
+    }
+    seed = PROJECT.data / "aalaoui-2026.yaml"
+    known = {p: s for p, s in summaries.items() if p != seed}
+    assert {p.name for p in affected(known, {seed: summaries[seed]})} == {"sheaffer-2019-scvs.yaml"}
+    judson = PROJECT.data / "judson-2014.yaml"
+    without_judson = {p: s for p, s in known.items() if p != judson}
+    assert seed not in affected(without_judson, {})  # the seed is not among the unchanged ones here
+    assert {p.name for p in affected({seed: summaries[seed]}, {})} == {"aalaoui-2026.yaml"}
+
+
+def test_scoped_qc_sees_references_from_the_scope_to_everything(graph: KnowledgeGraph) -> None:
+    import pyoxigraph as ox
+
+    from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, graph_iri
+    from kg.store import memory_store
+    from kg.validation import validate_graph
+
+    seed = graph_iri("aalaoui-2026")
+    scope = [ONTOLOGY_GRAPH, INFERRED_GRAPH, seed]
+    store = memory_store(graph.quads())
+    checked = KnowledgeGraph(store, queries_dir=PROJECT.queries)
+    # the seed names sources whose triples live in other graphs: no problem
+    assert validate_graph(checked, PROJECT.ontology / "shapes.ttl", graphs=scope) == []
+    case = ox.NamedNode("https://w3id.org/vskg/id/case/hong-2016-table-1")
+    nowhere = ox.NamedNode("https://w3id.org/vskg/id/source/nowhere")
+    store.add(ox.Quad(case, ox.NamedNode("https://w3id.org/vskg/ontology#reportedIn"), nowhere, ox.NamedNode(seed)))
+    problems = validate_graph(checked, PROJECT.ontology / "shapes.ttl", graphs=scope)
+    assert any(p.startswith("qc/dangling-source") and "nowhere" in p for p in problems)
