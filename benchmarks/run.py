@@ -93,9 +93,11 @@ from pathlib import Path
 from kg.build import update
 path = Path(sys.argv[1]) / sys.argv[3]
 text = path.read_text()
-path.write_text(text.replace("label: Synthetic", "label: Edited synthetic", 1))
+# a different edit every run: the previous run's store holds the previous edit
+path.write_text(text.replace("label: Synthetic", "label: Edited synthetic", 1) + f"# edit {time.time_ns()}\n")
 t = time.perf_counter(); report = update(Path(sys.argv[1]), store_path=Path(sys.argv[2])); s = time.perf_counter() - t
 path.write_text(text)
+assert report.changed == [path.stem] and not report.full, report
 RESULT = {"seconds": s, "changed": len(report.changed), "full": int(report.full)}
 """
 REASON = """
