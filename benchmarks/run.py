@@ -94,7 +94,7 @@ from kg.build import update
 path = Path(sys.argv[1]) / sys.argv[3]
 text = path.read_text()
 # a different edit every run: the previous run's store holds the previous edit
-path.write_text(text.replace("label: Synthetic", "label: Edited synthetic", 1) + f"# edit {time.time_ns()}\n")
+path.write_text(text.replace("label: Synthetic", "label: Edited synthetic", 1) + f"# edit {time.time_ns()}\\n")
 t = time.perf_counter(); report = update(Path(sys.argv[1]), store_path=Path(sys.argv[2])); s = time.perf_counter() - t
 path.write_text(text)
 assert report.changed == [path.stem] and not report.full, report
