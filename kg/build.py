@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from kg.rebuild import RebuildReport, fingerprints, incremental_build, save_stat
 from kg.records import SourceRecord
 from kg.store import NQuads, memory_store, write_store
 from kg.validation import validate_graph
-from kg.workers import PARALLEL_FROM_FILES, Readers
+from kg.workers import Readers
 
 
 @dataclass(frozen=True)
@@ -33,19 +32,15 @@ class Compiled:
         return [q for chunk in self.nquads.chunks for q in ox.parse(chunk, ox.RdfFormat.N_QUADS)]
 
 
-def _workers(files: int) -> int:
-    return min(2, os.cpu_count() or 1) if files >= PARALLEL_FROM_FILES else 1
-
-
 def compile_quads(data_dir: Path, ontology_dir: Path, *, workers: int | None = None) -> Compiled:
     """Records and ontology to N-Quads; raises RecordError/RecordErrors before anything is stored."""
     ontology = read_ontology(ontology_dir)
     vocab = vocabulary(ontology)
     paths = record_paths(data_dir)
-    with Readers(paths, vocab, workers if workers is not None else _workers(len(paths))) as readers:
-        read = readers.read()
-        check_records(read.by_file, vocab)
-        records = list(read.by_file.values())
+    with Readers(paths, vocab, workers) as readers:
+        by_file = readers.read()
+        check_records(by_file, vocab)
+        records = list(by_file.values())
         body = readers.map({grp.id: grp.kind for rec in records for grp in rec.groups})
     head = NQuads.of(ontology + class_closure(vocab, ontology))
     return Compiled(records, vocab, NQuads(head.chunks + tuple(body)))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pyoxigraph as ox
 
 from kg.iris import OBO, PROV, RDF, RDFS, VSKG, XSD, data_iri, graph_iri
@@ -279,9 +277,3 @@ def _event(g: _Graph, grp: Group, ev: Event, seq: int, group_node: ox.NamedNode)
         g.add(resp, "sizeChangePercent", float(lesion.change_percent) if lesion.change_percent is not None else None)
         g.add(resp, "curatorNote", lesion.note)
         g.add(node, "hasLesionResponse", resp)
-
-
-def dataset_quads(records: list[SourceRecord], vocab: Vocabulary) -> Iterator[ox.Quad]:
-    kinds: dict[str, str] = {grp.id: grp.kind for rec in records for grp in rec.groups}
-    for rec in sorted(records, key=lambda r: r.id):
-        yield from source_quads(rec, vocab, kinds)

@@ -35,9 +35,6 @@ class NQuads:
         text = ox.serialize(quads, None, ox.RdfFormat.N_QUADS)
         return cls((text or b"",))
 
-    def __len__(self) -> int:
-        return sum(map(len, self.chunks))
-
 
 def memory_store(quads: Iterable[ox.Quad] | NQuads) -> ox.Store:
     store = ox.Store()

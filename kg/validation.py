@@ -79,7 +79,7 @@ def validate_graph(graph: KnowledgeGraph, shapes_path: Path, *, graphs: list[str
         if not q.name.startswith("qc/"):
             continue
         store = graph.store
-        scope = q.extra.get("scope") if graphs is not None and isinstance(store, EmbeddedStore) else None
+        scope = q.extra.get("scope") if graphs is not None else None
         if scope == "per-source":  # looks inside one source graph at a time
             qc[q.name] = store.select(q.text, {}, graphs=graphs)
         elif scope == "from-sources" and isinstance(store, EmbeddedStore):

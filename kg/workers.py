@@ -81,20 +81,16 @@ def serve(fd: int) -> None:
         conn.close()
 
 
-@dataclass
-class Read:
-    """Every record of a folder by file, sorted."""
-
-    by_file: dict[Path, SourceRecord]
-
-
 class Readers:
-    """Reads and maps the record files: in worker processes, or in this one when `workers` is 1.
+    """Reads and maps the record files: in worker processes, or in this one when `workers` is 1
+    (default: 2 on a multi-core machine for PARALLEL_FROM_FILES files or more).
 
     Use as a context manager so that no worker outlives the build.
     """
 
-    def __init__(self, paths: list[Path], vocab: Vocabulary, workers: int) -> None:
+    def __init__(self, paths: list[Path], vocab: Vocabulary, workers: int | None = None) -> None:
+        if workers is None:
+            workers = min(2, os.cpu_count() or 1) if len(paths) >= PARALLEL_FROM_FILES else 1
         self.paths = paths
         self.vocab = vocab
         self.conns: list[Connection] = []
@@ -158,7 +154,7 @@ class Readers:
                 else:
                     replies[conn] = message[1]
 
-    def read(self) -> Read:
+    def read(self) -> dict[Path, SourceRecord]:
         """Every record by file, in sorted order; raises every file's errors together."""
         if self.conns:
             replies: dict[Any, Share] = {}
@@ -176,7 +172,7 @@ class Readers:
         if self.conns:
             for share in shares:
                 self.records.update(pickle.loads(share.records))
-        return Read({p: self.records[str(p)] for p in self.paths})
+        return {p: self.records[str(p)] for p in self.paths}
 
     def map(self, kinds: dict[str, str]) -> list[bytes]:
         """N-Quads of every record, a chunk from each worker, mapping the records it read."""
