@@ -89,7 +89,9 @@ async def runaway_loop(client: httpx.AsyncClient, phase: Phase, deadline: float)
 
 async def run_phase(base: str, name: str, clients: int, seconds: float, runaway: bool) -> Phase:
     catalog = load_catalog(Project.find().queries)
-    targets = [(f"/queries/{q}", {}) for q in sorted(catalog) if not q.startswith("qc/")]
+    targets: list[tuple[str, dict[str, str]]] = [
+        (f"/queries/{q}", {}) for q in sorted(catalog) if not q.startswith("qc/")
+    ]
     targets += [("/sparql", {"query": q}) for q in RAW]
     phase = Phase(name, seconds)
     deadline = time.monotonic() + seconds

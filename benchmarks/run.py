@@ -50,7 +50,8 @@ def child(code: str, *args: str, timeout: float = 3600) -> dict[str, Any]:
     )
     if done.returncode != 0:
         raise RuntimeError(f"benchmark step failed: {done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 BUILD = """
@@ -160,7 +161,9 @@ def time_queries(data: Path, runs: int) -> dict[str, Any]:
     catalog = {n: q for n, q in load_catalog(ROOT / "queries").items() if not n.startswith("qc/")}
 
     def plain(text: str) -> None:
-        list(plain_store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES))
+        solutions = plain_store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+        assert isinstance(solutions, ox.QuerySolutions)
+        list(solutions)
 
     queries = {}
     for name, stored in sorted(catalog.items()):
@@ -324,6 +327,8 @@ def main() -> int:
         for size in sizes:
             virtuoso = None
             if server is not None:
+                import pyoxigraph as ox
+
                 from kg.build import build
                 from kg.graph import KnowledgeGraph
                 from kg.remote import RemoteStore, push
@@ -332,7 +337,8 @@ def main() -> int:
                 g = build(data, validate=False)
                 by_graph: dict[str, list[Any]] = {}
                 for q in g.quads():
-                    by_graph.setdefault(q.graph_name.value, []).append(q)
+                    if isinstance(q.graph_name, ox.NamedNode):  # every quad of a built graph is in a named graph
+                        by_graph.setdefault(q.graph_name.value, []).append(q)
                 remote = RemoteStore(
                     server.endpoint, graph_store=server.graph_store, user="dba", password=server.password
                 )
