@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TRIPLES_PER_SOURCE = 185.0  # measured on the generator's output at 100k-1M triples
 RDFLIB_LIMIT_S = 20.0
 QUERY_RUNS = 11
-# What one triple-pattern scan and one join cost at each size, with no query design involved: how
-# much of a stored query's growth this machine's memory hierarchy alone accounts for.
+# What one triple-pattern scan and one join cost at each size, with no query design involved: the
+# growth this machine shows by itself, to read a stored query's growth against.
 SCAN_REFERENCE = {
     "scan": "SELECT (COUNT(*) AS ?n) WHERE { ?group vskg:hasEvent ?event }",
     "join": "SELECT (COUNT(*) AS ?n) WHERE { ?group vskg:hasEvent ?event . ?event a ?class }",
@@ -423,7 +423,7 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
 
 
 def reference_growth(prev: dict[str, Any], last: dict[str, Any]) -> str:
-    """How the scan reference grew between the two sizes: the memory hierarchy's share of any growth."""
+    """How much a scan and a join with no query design in them grew between the two sizes, same run."""
     if "scan_reference" not in last or "scan_reference" not in prev:
         return ""
     parts = [
