@@ -104,15 +104,17 @@ def incremental_build(data_dir: Path, ontology_dir: Path, queries_dir: Path, sto
     # needed to check the changed ones against them.
     known = {data_dir / f"{sid}.yaml": summaries[sid] for sid in new_files if sid not in changed}
     fresh = {data_dir / f"{sid}.yaml": load_file(data_dir / f"{sid}.yaml") for sid in changed}
-    for path in affected(known, {p: summarize(r) for p, r in fresh.items()}):
+    fresh_summaries = {p: summarize(r) for p, r in fresh.items()}
+    for path in affected(known, fresh_summaries):
         del known[path]
         fresh[path] = load_file(path)
+        fresh_summaries[path] = summarize(fresh[path])
     redone = sorted(r.id for r in fresh.values())
     ontology = read_ontology(ontology_dir)
     vocab = vocabulary(ontology)
     check_records(fresh, vocab, known)
     records = {r.id: r for r in fresh.values()}
-    after = {s.id: s for s in known.values()} | {r.id: summarize(r) for r in fresh.values()}
+    after = {s.id: s for s in known.values()} | {s.id: s for s in fresh_summaries.values()}
     kinds: dict[str, str] = {g.id: g.kind for s in after.values() for g in s.groups}
     target = new_store_dir(store_root)
     shutil.copytree(current, target)

@@ -75,10 +75,10 @@ def validate_graph(graph: KnowledgeGraph, shapes_path: Path, *, graphs: list[str
     """Every SHACL violation (within `graphs`, default all) and every QC row; empty when the graph is valid."""
     problems = compiled_shacl_problems(graph.store, shapes_path, graphs=graphs)
     qc = {}
+    store = graph.store
     for q in graph.stored_queries(include_qc=True):
         if not q.name.startswith("qc/"):
             continue
-        store = graph.store
         scope = q.extra.get("scope") if graphs is not None else None
         if scope == "per-source":  # looks inside one source graph at a time
             qc[q.name] = store.select(q.text, {}, graphs=graphs)
