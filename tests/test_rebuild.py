@@ -102,8 +102,8 @@ def test_affected_records_are_those_naming_a_touched_group_or_a_missing_source()
     known = {p: s for p, s in summaries.items() if p != seed}
     assert {p.name for p in affected(known, {seed: summaries[seed]})} == {"sheaffer-2019-scvs.yaml"}
     judson = PROJECT.data / "judson-2014.yaml"
-    without_judson = {p: s for p, s in known.items() if p != judson}
-    assert seed not in affected(without_judson, {})  # the seed is not among the unchanged ones here
+    without_judson = {p: s for p, s in summaries.items() if p != judson}
+    assert seed in affected(without_judson, {})  # the seed names judson-2014, which is gone
     assert {p.name for p in affected({seed: summaries[seed]}, {})} == {"aalaoui-2026.yaml"}
 
 
