@@ -117,7 +117,7 @@ RESULT = time_queries(Path(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]))
 REASON = """
 import time
 from pathlib import Path
-from kg.ontology import read_ontology
+from kg.records.vocabulary import read_ontology
 from kg.reasoning import hermit_types
 t = time.perf_counter(); hermit_types(read_ontology(Path("ontology"))); RESULT = {"seconds": time.perf_counter() - t}
 """

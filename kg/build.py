@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.checks import check_records, summarize
 from kg.errors import ValidationError
 from kg.graph import KnowledgeGraph
 from kg.inference import class_closure
-from kg.loading import record_paths
-from kg.ontology import SHAPES_FILE, Vocabulary, read_ontology, vocabulary
 from kg.project import Project
 from kg.rebuild import RebuildReport, fingerprints, incremental_build, save_state
-from kg.records import SourceRecord
+from kg.records.checks import check_records, summarize
+from kg.records.loading import record_paths
+from kg.records.model import SourceRecord
+from kg.records.vocabulary import SHAPES_FILE, Vocabulary, read_ontology, vocabulary
 from kg.store import NQuads, memory_store, write_store
 from kg.validation import validate_graph
 from kg.workers import Readers

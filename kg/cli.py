@@ -16,8 +16,8 @@ from kg.catalog import load_catalog
 from kg.errors import KGError, QueryError, ReasonerError
 from kg.export import FORMATS
 from kg.graph import KnowledgeGraph
-from kg.ontology import SHAPES_FILE
 from kg.project import Project
+from kg.records.vocabulary import SHAPES_FILE
 from kg.results import QueryResult
 from kg.store import memory_store
 from kg.validation import validate_graph

@@ -8,10 +8,9 @@ from typing import Any
 
 from kg.errors import RecordError
 from kg.iris import SLUG
-from kg.records import SourceRecord
+from kg.records.model import SourceRecord
 
 SCHEMA_ID = "https://w3id.org/vskg/schema/record.schema.json"
-FILL_IN = "FILL-IN"
 
 
 def record_schema() -> dict[str, Any]:
@@ -75,18 +74,3 @@ def new_record(source_id: str, data_dir: Path) -> Path:
     return target
 
 
-def unfilled(data: Any, path: str = "") -> str | None:
-    """The field path of the first FILL-IN placeholder left in a parsed record, if any."""
-    if isinstance(data, str):
-        return path or "(document)" if FILL_IN in data else None
-    if isinstance(data, dict):
-        for key, value in data.items():
-            found = unfilled(value, f"{path}.{key}" if path else str(key))
-            if found:
-                return found
-    if isinstance(data, list):
-        for i, value in enumerate(data):
-            found = unfilled(value, f"{path}[{i}]")
-            if found:
-                return found
-    return None

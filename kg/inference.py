@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from kg.iris import INFERRED_GRAPH, RDFS, VSKG
-from kg.ontology import Vocabulary
+from kg.records.vocabulary import Vocabulary
 
 
 def class_closure(vocab: Vocabulary, ontology: Iterable[ox.Quad]) -> list[ox.Quad]:

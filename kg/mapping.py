@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.iris import OBO, PROV, RDF, RDFS, VSKG, XSD, data_iri, graph_iri
-from kg.ontology import Vocabulary
-from kg.records import Event, Group, Site, SourceRecord, TableRow
+from kg.records.model import Event, Group, Site, SourceRecord, TableRow
+from kg.records.vocabulary import Vocabulary
 
 TYPE = ox.NamedNode(RDF + "type")
 LABEL = ox.NamedNode(RDFS + "label")

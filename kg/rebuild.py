@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.checks import RecordSummary, affected, check_records, summarize
 from kg.errors import ValidationError
 from kg.graph import KnowledgeGraph
 from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, graph_iri
-from kg.loading import load_file
 from kg.mapping import source_quads
-from kg.ontology import SHAPES_FILE, read_ontology, vocabulary
+from kg.records.checks import RecordSummary, affected, check_records, summarize
+from kg.records.loading import load_file
+from kg.records.vocabulary import SHAPES_FILE, read_ontology, vocabulary
 from kg.store import EmbeddedStore, current_store_path, new_store_dir, switch_to
 from kg.validation import validate_graph
 

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KGError, RecordError, RecordErrors
-from kg.loading import load_file
 from kg.mapping import source_quads
-from kg.ontology import Vocabulary
 from kg.progress import progress
-from kg.records import SourceRecord
+from kg.records.loading import load_file
+from kg.records.model import SourceRecord
+from kg.records.vocabulary import Vocabulary
 from kg.store import NQuads
 
 PARALLEL_FROM_FILES = 200  # below this, starting interpreters costs more than it saves

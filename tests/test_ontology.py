@@ -9,8 +9,8 @@ import pytest
 
 from kg import KnowledgeGraph, ReasonerError
 from kg.iris import DCTERMS, OWL, RDF, RDFS, VSKG
-from kg.ontology import read_ontology, vocabulary
 from kg.reasoning import hermit_types, java_available
+from kg.records.vocabulary import read_ontology, vocabulary
 from tests.conftest import PROJECT
 
 # The codes of shared/reference/ontology-terms.md, checked against each ontology's own release.

@@ -93,7 +93,7 @@ def test_records_linking_to_a_changed_group_are_redone(data_copy: Path, tmp_path
 
 def test_affected_records_are_those_naming_a_touched_group_or_a_missing_source() -> None:
     from kg.build import compile_quads
-    from kg.checks import affected, summarize
+    from kg.records.checks import affected, summarize
 
     summaries = {
         PROJECT.data / f"{r.id}.yaml": summarize(r) for r in compile_quads(PROJECT.data, PROJECT.ontology).records

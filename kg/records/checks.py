@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import RecordError, RecordErrors
-from kg.ontology import Vocabulary
-from kg.records import Event, Group, Site, SourceRecord
+from kg.records.model import Event, Group, Site, SourceRecord
+from kg.records.vocabulary import Vocabulary
 
 EVENT_ONLY_FIELDS: dict[str, tuple[str, ...]] = {
     "SystemicTherapy": ("line", "cycles"),

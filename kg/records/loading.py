@@ -11,10 +11,10 @@ from typing import Any
 import pydantic
 import yaml
 
-from kg.curation import FILL_IN, unfilled
 from kg.errors import RecordError, RecordErrors
-from kg.records import SourceRecord
+from kg.records.model import SourceRecord
 
+FILL_IN = "FILL-IN"
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 40
 
@@ -188,3 +188,20 @@ def record_paths(data_dir: Path) -> list[Path]:
     if not data_dir.is_dir():
         raise RecordError(str(data_dir), "(directory)", "does not exist: pass the folder holding the *.yaml records")
     return [p for p in sorted(data_dir.glob("*.y*ml")) if p.suffix in (".yaml", ".yml")]
+
+
+def unfilled(data: Any, path: str = "") -> str | None:
+    """The field path of the first FILL-IN placeholder left in a parsed record, if any."""
+    if isinstance(data, str):
+        return path or "(document)" if FILL_IN in data else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found = unfilled(value, f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    if isinstance(data, list):
+        for i, value in enumerate(data):
+            found = unfilled(value, f"{path}[{i}]")
+            if found:
+                return found
+    return None
