@@ -125,7 +125,7 @@ t = time.perf_counter(); hermit_types(read_ontology(Path("ontology"))); RESULT =
 
 def synth(work: Path, target_triples: int) -> tuple[Path, int, int]:
     """The synthetic literature of one size (seed 1), written once per run: (folder, sources, patients)."""
-    from kg.synth import synthesize
+    from kg.curation.synth import synthesize
 
     data, sizes = work / f"synth-{target_triples}", work / f"synth-{target_triples}.json"
     if not sizes.exists():

@@ -288,7 +288,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
-    from kg.synth import synthesize
+    from kg.curation.synth import synthesize
 
     sources, patients = synthesize(args.patients, args.seed, Path(args.out), sources=args.sources)
     print(f"wrote {sources} synthetic sources with {patients} patients to {args.out} (seed {args.seed})")
@@ -312,7 +312,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from kg.curation import new_record
+    from kg.curation.templates import new_record
 
     data, _, _, _ = _paths(args)
     print(f"wrote {new_record(args.source_id, data)}: fill it in, then run `vskg validate`")
@@ -320,7 +320,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from kg.curation import schema_text
+    from kg.curation.templates import schema_text
 
     target = Path(args.out)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -345,7 +345,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from kg.importer import import_sheet
+    from kg.curation.importer import import_sheet
 
     data, _, _, _ = _paths(args)
     synonyms = Path(args.synonyms) if args.synonyms else Project.find().root / "curation" / "synonyms.yaml"

@@ -7,7 +7,7 @@ from pathlib import Path
 from benchmarks.run import SCAN_REFERENCE, reference_growth, time_queries
 from kg.build import build
 from kg.catalog import load_catalog
-from kg.synth import synthesize
+from kg.curation.synth import synthesize
 from tests.conftest import PROJECT
 
 

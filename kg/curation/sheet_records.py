@@ -1,128 +1,21 @@
-"""`vskg import`: extraction sheets (JSON or CSV) to one YAML record per source.
-
-Free text is mapped to ontology terms through `curation/synonyms.yaml`; every value that
-cannot be mapped is reported and kept as a curator note. The output for a sheet is
-deterministic, and a file that already exists is left alone (it may have been curated by hand)
-unless `overwrite` is set, so importing the same sheet twice changes nothing.
-"""
+"""One extraction-sheet entry to a source record (as plain data), noting every value it cannot map."""
 
 from __future__ import annotations
 
-import csv
-import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from kg.curation.free_text import Synonyms, norm
+from kg.curation.report import Unmapped
 from kg.errors import RecordError
 from kg.iris import SLUG
 
 ANNOTATION = re.compile(r"\s*\(([^()]*(?:URL|text read|truncated|slug|per URL)[^()]*)\)\s*$", re.IGNORECASE)
 INITIALS = re.compile(r"\s+[A-Z]{1,4}$")
-LIST_FIELDS = ("presenting_findings", "imaging", "ihc_positive", "ihc_negative")
-JSON_FIELDS = ("treatments", "outcomes")
-CITATION_FIELDS = ("authors", "year", "title", "journal", "doi", "pmid", "pmcid", "url")
-PATIENT_FIELDS = (
-    "age",
-    "sex",
-    "vein",
-    "side",
-    "growth",
-    "presenting_findings",
-    "initial_diagnosis",
-    "anticoagulated",
-    "imaging",
-    "tumour_size_cm",
-    "grade",
-    "ihc_positive",
-    "ihc_negative",
-    "ki67_percent",
-    "treatments",
-    "outcomes",
-    "follow_up_months",
-)
-CSV_COLUMNS = (
-    "id",
-    *(f"citation.{f}" for f in CITATION_FIELDS),
-    "study_type",
-    "n_patients",
-    "series_summary",
-    "locator",
-    *(f"patient.{f}" for f in PATIENT_FIELDS),
-)
 
 
-@dataclass(frozen=True)
-class Unmapped:
-    file: str
-    record: str
-    field: str
-    value: str
-    status: str  # "unmapped" (no synonym) or "reviewed" (a curator marked it as having no term)
-
-
-@dataclass
-class ImportReport:
-    written: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)
-    values: list[Unmapped] = field(default_factory=list)
-
-    @property
-    def unmapped(self) -> list[Unmapped]:
-        return [v for v in self.values if v.status == "unmapped"]
-
-    def render(self) -> str:
-        lines = [
-            f"written: {len(self.written)}, unchanged: {len(self.unchanged)}, "
-            f"kept (differs from import, not overwritten): {len(self.kept)}"
-        ]
-        for name in self.kept:
-            lines.append(f"  kept {name} (use --overwrite to replace it with the import)")
-        for status in ("unmapped", "reviewed"):
-            rows = [v for v in self.values if v.status == status]
-            title = (
-                "values with no synonym (add them to curation/synonyms.yaml)"
-                if status == "unmapped"
-                else ("values reviewed as having no term (kept as curator notes)")
-            )
-            lines.append(f"{title}: {len(rows)}")
-            lines += [f"  {v.file}\t{v.record}\t{v.field}\t{v.value}" for v in rows]
-        return "\n".join(lines)
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
-class Synonyms:
-    def __init__(self, table: dict[str, dict[str, Any]]) -> None:
-        self.table = {section: {_norm(k): v for k, v in (entries or {}).items()} for section, entries in table.items()}
-
-    @classmethod
-    def load(cls, path: Path) -> Synonyms:
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise RecordError(str(path), "(file)", f"cannot read the synonym table: {exc}") from exc
-        if not isinstance(data, dict):
-            raise RecordError(str(path), "(document)", "must map sections (site, presentation, ...) to phrases")
-        return cls(data)
-
-    def lookup(self, section: str, phrase: str) -> Any:
-        entries = self.table.get(section, {})
-        key = _norm(phrase)
-        if key in entries:
-            return entries[key]
-        stripped = _norm(re.sub(r"\s*\([^()]*\)\s*$", "", phrase))
-        return entries.get(stripped)
-
-
-class _RecordBuilder:
+class RecordBuilder:
     """Converts one sheet record, noting every value it cannot map."""
 
     def __init__(self, raw: dict[str, Any], synonyms: Synonyms, sheet: str) -> None:
@@ -376,7 +269,7 @@ class _RecordBuilder:
                 (
                     ref
                     for phrase, ref in self.syn.table.get("time_reference", {}).items()
-                    if phrase in _norm(str(detail))
+                    if phrase in norm(str(detail))
                 ),
                 None,
             )
@@ -411,139 +304,3 @@ class _RecordBuilder:
 def _slug(text: str) -> str:
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", text)
     return re.sub(r"[^a-z0-9]+", "-", spaced.lower()).strip("-") or "event"
-
-
-def read_sheet(path: Path) -> list[dict[str, Any]]:
-    """Sheet records from JSON (a list of records) or CSV (one row per patient, see CSV_COLUMNS)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RecordError(str(path), "(file)", f"cannot be read as UTF-8 text: {exc}") from exc
-    if path.suffix.lower() == ".csv":
-        return _from_csv(path, text)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RecordError(str(path), f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}") from exc
-    if not isinstance(data, list) or not all(isinstance(r, dict) and "id" in r for r in data):
-        raise RecordError(str(path), "(document)", "must be a list of records, each with an id")
-    return data
-
-
-def _from_csv(path: Path, text: str) -> list[dict[str, Any]]:
-    rows = list(csv.DictReader(text.splitlines()))
-    missing = [c for c in CSV_COLUMNS if rows and c not in rows[0]]
-    if missing:
-        raise RecordError(str(path), "(header)", f"missing columns: {', '.join(missing)}")
-    records: dict[str, dict[str, Any]] = {}
-    for line, row in enumerate(rows, start=2):
-        rid = row["id"].strip()
-        record = records.setdefault(rid, {"id": rid, "citation": {}, "patients": []})
-        for f in CITATION_FIELDS:
-            value = row[f"citation.{f}"].strip()
-            record["citation"][f] = (int(value) if f == "year" and value.isdigit() else value) or None
-        record["study_type"] = row["study_type"].strip() or None
-        n = row["n_patients"].strip()
-        record["n_patients"] = int(n) if n.isdigit() else None
-        record["series_summary"] = row["series_summary"].strip() or None
-        record["locator"] = row["locator"].strip() or None
-        if not any(row[f"patient.{f}"].strip() for f in PATIENT_FIELDS):
-            continue
-        patient: dict[str, Any] = {}
-        for f in PATIENT_FIELDS:
-            cell = row[f"patient.{f}"].strip()
-            try:
-                patient[f] = _cell(f, cell)
-            except ValueError as exc:
-                raise RecordError(str(path), f"line {line}, column patient.{f}", str(exc)) from exc
-        record["patients"].append(patient)
-    return list(records.values())
-
-
-def _cell(name: str, cell: str) -> Any:
-    if name in LIST_FIELDS:
-        return [part.strip() for part in cell.split(" | ") if part.strip()]
-    if name in JSON_FIELDS:
-        return json.loads(cell) if cell else []
-    if not cell:
-        return None
-    if name in ("age", "follow_up_months", "ki67_percent"):
-        return int(cell) if cell.isdigit() else float(cell)
-    if name == "anticoagulated":
-        if cell.lower() not in ("true", "false"):
-            raise ValueError(f"{cell!r} is not true or false")
-        return cell.lower() == "true"
-    if name == "tumour_size_cm":
-        try:
-            return float(cell)
-        except ValueError:
-            return cell
-    return cell
-
-
-def write_csv(records: list[dict[str, Any]], path: Path) -> None:
-    """The same sheet as CSV: one row per patient, a single row for a series without patients."""
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(CSV_COLUMNS))
-        writer.writeheader()
-        for r in records:
-            base = {
-                "id": r["id"],
-                "study_type": r.get("study_type") or "",
-                "n_patients": r.get("n_patients") or "",
-                "series_summary": r.get("series_summary") or "",
-                "locator": r.get("locator") or "",
-            }
-            for f in CITATION_FIELDS:
-                base[f"citation.{f}"] = (r.get("citation") or {}).get(f) or ""
-            for p in r.get("patients") or [None]:
-                row = dict(base)
-                for f in PATIENT_FIELDS:
-                    value = None if p is None else p.get(f)
-                    if f in LIST_FIELDS:
-                        row[f"patient.{f}"] = " | ".join(value or [])
-                    elif f in JSON_FIELDS:
-                        row[f"patient.{f}"] = json.dumps(value, ensure_ascii=False) if value else ""
-                    else:
-                        row[f"patient.{f}"] = (
-                            "" if value is None else str(value).lower() if isinstance(value, bool) else value
-                        )
-                writer.writerow(row)
-
-
-HEADER = (
-    "# yaml-language-server: $schema=../schema/record.schema.json\n"
-    "# Imported by `vskg import` from {sheet} (record {id}); reviewed and curated by hand after import.\n"
-)
-
-
-def render_record(record: dict[str, Any], sheet_name: str) -> str:
-    body = yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False)
-    return HEADER.format(sheet=sheet_name, id=record["id"]) + body
-
-
-def import_sheet(sheet: Path, data_dir: Path, synonyms: Path, *, overwrite: bool = False) -> ImportReport:
-    syn = Synonyms.load(synonyms)
-    report = ImportReport()
-    seen: set[str] = set()
-    for raw in read_sheet(sheet):
-        builder = _RecordBuilder(raw, syn, str(sheet))
-        if builder.id in seen:
-            raise RecordError(str(sheet), f"record {builder.id}", "the id is used twice in the sheet")
-        seen.add(builder.id)
-        text = render_record(builder.build(), sheet.name)
-        report.values.extend(builder.values)
-        target = data_dir / f"{builder.id}.yaml"
-        if target.exists():
-            current = target.read_text(encoding="utf-8")
-            if current == text:
-                report.unchanged.append(target.name)
-                continue
-            if not overwrite:
-                report.kept.append(target.name)
-                continue
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
-        report.written.append(target.name)
-    return report

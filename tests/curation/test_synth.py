@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg import KGError, build
-from kg.synth import SynthError, synthesize
+from kg.curation.synth import SynthError, synthesize
 from tests.conftest import PROJECT
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from kg import KGError, RecordError, build
 from kg.build import compile_quads
-from kg.curation import new_record, schema_text
+from kg.curation.templates import new_record, schema_text
 from tests.conftest import PROJECT, ROOT
 
 

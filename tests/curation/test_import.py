@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from kg.build import compile_quads
-from kg.importer import import_sheet, read_sheet, write_csv
+from kg.curation.importer import import_sheet
+from kg.curation.sheets import read_sheet, write_csv
 from tests.conftest import PROJECT, ROOT
 
 SHEET = ROOT.parent / "shared" / "sources" / "published-cases.json"
