@@ -70,7 +70,7 @@ RDFLIB_BUILD = """
 import sys, time
 from pathlib import Path
 from kg.build import compile_quads
-from kg.interop import to_rdflib_dataset
+from kg.store.interop import to_rdflib_dataset
 t = time.perf_counter(); c = compile_quads(Path(sys.argv[1]), Path("ontology")); ds = to_rdflib_dataset(c.quads)
 RESULT = {"seconds": time.perf_counter() - t, "quads": len(c.quads)}
 """
@@ -87,7 +87,7 @@ SHACL = """
 import sys, time
 from pathlib import Path
 from kg.graph import KnowledgeGraph
-from kg.store import open_store
+from kg.store.disk import open_store
 from kg.validation import compiled_shacl_problems, shacl_problems
 g = KnowledgeGraph(open_store(Path(sys.argv[1])))
 t = time.perf_counter(); compiled_shacl_problems(g.store, Path("ontology/shapes.ttl")); compiled = time.perf_counter() - t
@@ -157,10 +157,12 @@ def time_queries(data: Path, runs: int, store_root: Path | None = None) -> dict[
     import pyoxigraph as ox
 
     from kg.build import build
-    from kg.catalog import bind_values, load_catalog
+    from kg.catalog import load_catalog
     from kg.graph import KnowledgeGraph
     from kg.iris import INFERRED_GRAPH, PREFIXES
-    from kg.store import memory_store, open_store
+    from kg.store.disk import open_store
+    from kg.store.embedded import memory_store
+    from kg.store.sparql_text import bind_values
 
     graph = build(data, validate=False)
     on_disk = KnowledgeGraph(open_store(store_root), queries_dir=ROOT / "queries") if store_root else None
@@ -217,9 +219,10 @@ def bench_size(target_triples: int, runs: int, work: Path, virtuoso: Any | None)
     import pyoxigraph as ox
 
     from kg.build import build
-    from kg.catalog import bind_values, load_catalog
-    from kg.export import export
+    from kg.catalog import load_catalog
     from kg.iris import PREFIXES
+    from kg.store.dumps import export
+    from kg.store.sparql_text import bind_values
 
     data, sources, patients = synth(work, target_triples)
     store_root = work / f"store-{target_triples}"
@@ -302,7 +305,7 @@ def bench_size(target_triples: int, runs: int, work: Path, virtuoso: Any | None)
     out = work / f"dumps-{target_triples}"
     for fmt in ("ttl", "trig", "nt", "nq", "jsonld"):
         t = time.perf_counter()
-        export(graph, out, formats=[fmt])
+        export(graph.quads(), out, formats=[fmt])
         ours_s = time.perf_counter() - t
         rdf_format = {
             "ttl": ox.RdfFormat.TURTLE,
@@ -353,7 +356,7 @@ def main() -> int:
 
                 from kg.build import build
                 from kg.graph import KnowledgeGraph
-                from kg.remote import RemoteStore, push
+                from kg.store.remote import RemoteStore, push
 
                 data = synth(work, size)[0]
                 g = build(data, validate=False)

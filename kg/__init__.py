@@ -18,7 +18,7 @@ from kg.errors import (
     ValidationError,
 )
 from kg.graph import KnowledgeGraph
-from kg.results import QueryResult
+from kg.store.results import QueryResult
 
 __all__ = [
     "KGError",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from kg.results import QueryResult, plain
+from kg.store.results import QueryResult, plain
 
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph

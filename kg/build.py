@@ -16,7 +16,8 @@ from kg.records.checks import check_records, summarize
 from kg.records.loading import record_paths
 from kg.records.model import SourceRecord
 from kg.records.vocabulary import SHAPES_FILE, Vocabulary, read_ontology, vocabulary
-from kg.store import NQuads, memory_store, write_store
+from kg.store.disk import write_store
+from kg.store.embedded import NQuads, memory_store
 from kg.validation import validate_graph
 from kg.workers import Readers
 

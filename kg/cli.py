@@ -14,12 +14,12 @@ import pyoxigraph as ox
 from kg.build import build, compile_quads
 from kg.catalog import load_catalog
 from kg.errors import KGError, QueryError, ReasonerError
-from kg.export import FORMATS
 from kg.graph import KnowledgeGraph
 from kg.project import Project
 from kg.records.vocabulary import SHAPES_FILE
-from kg.results import QueryResult
-from kg.store import memory_store
+from kg.store.dumps import FORMATS
+from kg.store.embedded import memory_store
+from kg.store.results import QueryResult
 from kg.validation import validate_graph
 
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
@@ -36,7 +36,7 @@ def _paths(args: argparse.Namespace) -> tuple[Path, Path, Path, Path]:
 
 
 def _remote(args: argparse.Namespace) -> Any:
-    from kg.remote import RemoteStore
+    from kg.store.remote import RemoteStore
 
     password = None
     if args.password_file:
@@ -179,7 +179,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_push(args: argparse.Namespace) -> int:
     from collections import defaultdict
 
-    from kg.remote import push
+    from kg.store.remote import push
 
     if not args.endpoint:
         raise KGError("push needs --endpoint URL (and usually --graph-store URL, --user and --password-file)")
@@ -204,7 +204,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from kg.server import Settings, create_app
-    from kg.store import current_store_path
+    from kg.store.disk import current_store_path
 
     _, _, queries, store = _paths(args)
     dumps = Path(args.dumps) if args.dumps else Project.find().dist

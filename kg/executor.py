@@ -44,7 +44,7 @@ def _serve(path: str, conn: Connection) -> None:
     import pyoxigraph as ox
 
     from kg.iris import PREFIXES
-    from kg.results import QueryResult
+    from kg.store.results import QueryResult
 
     store = ox.Store.read_only(path)
     while True:

@@ -12,8 +12,9 @@ from kg.catalog import StoredQuery, load_catalog
 from kg.errors import QueryError
 from kg.iris import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, graph_iri
 from kg.project import Project
-from kg.results import QueryResult
-from kg.store import EmbeddedStore, Store, open_store
+from kg.store.disk import open_store
+from kg.store.embedded import EmbeddedStore, Store
+from kg.store.results import QueryResult
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -38,7 +39,7 @@ class KnowledgeGraph:
     @classmethod
     def remote(cls, endpoint: str, *, queries_dir: str | Path | None = None, **options: Any) -> KnowledgeGraph:
         """A graph held by a SPARQL 1.1 endpoint (Virtuoso, Fuseki, GraphDB, ...); see kg.remote.RemoteStore."""
-        from kg.remote import RemoteStore
+        from kg.store.remote import RemoteStore
 
         queries = Path(queries_dir) if queries_dir else Project.find().queries
         return cls(RemoteStore(endpoint, **options), queries_dir=queries)
@@ -95,12 +96,12 @@ class KnowledgeGraph:
         return len(self.store)
 
     def export(self, out_dir: str | Path, *, formats: list[str] | None = None) -> list[Path]:
-        from kg.export import export
+        from kg.store.dumps import export
 
-        return export(self, Path(out_dir), formats=formats)
+        return export(self.quads(), Path(out_dir), formats=formats)
 
     def to_rdflib(self) -> rdflib.Dataset:
-        from kg.interop import to_rdflib_dataset
+        from kg.store.interop import to_rdflib_dataset
 
         return to_rdflib_dataset(self.quads())
 

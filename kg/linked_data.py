@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from kg import pages
 from kg.iris import DATA, DCTERMS, RDFS, VSKG, compact
 from kg.negotiation import GRAPHS
-from kg.results import QueryResult
+from kg.store.results import QueryResult
 
 RDF_NAMES = {GRAPHS["ttl"]: "ttl", GRAPHS["jsonld"]: "jsonld", GRAPHS["nt"]: "nt", GRAPHS["rdfxml"]: "rdfxml"}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import urllib.parse
 from dataclasses import dataclass
 
-from kg.catalog import query_form, uses_service
+from kg.store.sparql_text import query_form, uses_service
 
 
 class ProtocolError(Exception):

@@ -27,7 +27,8 @@ from kg.mapping import source_quads
 from kg.records.checks import RecordSummary, affected, check_records, summarize
 from kg.records.loading import load_file
 from kg.records.vocabulary import SHAPES_FILE, read_ontology, vocabulary
-from kg.store import EmbeddedStore, current_store_path, new_store_dir, switch_to
+from kg.store.disk import current_store_path, new_store_dir, switch_to
+from kg.store.embedded import EmbeddedStore
 from kg.validation import validate_graph
 
 MANIFEST = "manifest.json"

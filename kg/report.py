@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg import pages
-from kg.results import QueryResult, display
+from kg.store.results import QueryResult, display
 
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.iris import VSKG
-from kg.results import QueryResult
+from kg.store.results import QueryResult
 
 LANES = [  # (lane, ontology classes whose events go there), top to bottom
     ("presentation and diagnosis", ("Presentation", "InitialDiagnosis", "Diagnosis")),

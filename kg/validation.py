@@ -10,10 +10,10 @@ import pyoxigraph as ox
 import rdflib
 
 from kg.catalog import StoredQuery
-from kg.interop import to_rdflib_graph
 from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, compact
-from kg.results import QueryResult, display
-from kg.store import EmbeddedStore, Store
+from kg.store.embedded import EmbeddedStore, Store
+from kg.store.interop import to_rdflib_graph
+from kg.store.results import QueryResult, display
 
 if TYPE_CHECKING:
     from kg.graph import KnowledgeGraph

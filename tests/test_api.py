@@ -10,7 +10,7 @@ import rdflib
 
 import kg
 from kg import KnowledgeGraph, QueryResult, build
-from kg.store import write_store
+from kg.store.disk import write_store
 from tests.conftest import PROJECT, SEED
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from kg import KnowledgeGraph, QueryError
 from kg.catalog import Param
-from kg.results import QueryResult
-from kg.store import EmbeddedStore
+from kg.store.embedded import EmbeddedStore
+from kg.store.results import QueryResult
 
 IRI_PAYLOADS = [
     "vskg:Vein> } ?s ?p ?o {",

@@ -13,7 +13,7 @@ import pytest
 from kg import KnowledgeGraph, QueryError, QueryResult
 from kg.catalog import load_catalog
 from kg.iris import RDF, VSKG
-from kg.store import memory_store
+from kg.store.embedded import memory_store
 from tests.conftest import PROJECT, ROOT, SEED
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -176,9 +176,9 @@ def test_materialised_closure_gives_the_plain_answer(graph: KnowledgeGraph, name
 
     import pyoxigraph as ox
 
-    from kg.catalog import bind_values
     from kg.iris import INFERRED_GRAPH, PREFIXES
-    from kg.store import memory_store
+    from kg.store.embedded import memory_store
+    from kg.store.sparql_text import bind_values
 
     stored = graph.stored(name)
     plain_text = re.sub(r"rdfs:subClassOf(?![*+])", "rdfs:subClassOf*", bind_values(stored.text, stored.bindings({})))

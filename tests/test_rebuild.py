@@ -10,7 +10,7 @@ import pytest
 
 from kg import KGError, KnowledgeGraph, build
 from kg.build import update
-from kg.store import current_store_path, open_store
+from kg.store.disk import current_store_path, open_store
 from tests.conftest import PROJECT
 
 
@@ -111,7 +111,7 @@ def test_scoped_qc_sees_references_from_the_scope_to_everything(graph: Knowledge
     import pyoxigraph as ox
 
     from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, graph_iri
-    from kg.store import memory_store
+    from kg.store.embedded import memory_store
     from kg.validation import validate_graph
 
     seed = graph_iri("aalaoui-2026")

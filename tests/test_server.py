@@ -11,9 +11,9 @@ import pytest
 import rdflib
 
 from kg import KnowledgeGraph
-from kg.results import QueryResult, result_from_json
 from kg.server import Settings, create_app
-from kg.store import current_store_path
+from kg.store.disk import current_store_path
+from kg.store.results import QueryResult, result_from_json
 from tests.conftest import PROJECT
 
 FORMATS = {

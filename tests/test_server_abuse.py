@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from kg.store import current_store_path, open_store
+from kg.store.disk import current_store_path, open_store
 from tests.server_fixtures import LiveServer, start_server
 
 

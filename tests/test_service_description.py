@@ -11,7 +11,7 @@ import rdflib
 from rdflib import RDF, Namespace
 
 from kg.server import Settings, create_app
-from kg.store import current_store_path
+from kg.store.disk import current_store_path
 from tests.conftest import PROJECT, ROOT
 
 MANIFEST = ROOT.parent / "shared" / "reference" / "w3c-sparql11-service-description" / "manifest.ttl"

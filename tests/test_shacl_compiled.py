@@ -10,7 +10,7 @@ import pytest
 
 from kg import KnowledgeGraph
 from kg.iris import PROV, VSKG, XSD
-from kg.store import memory_store
+from kg.store.embedded import memory_store
 from kg.validation import compiled_shacl_problems, shacl_problems
 from tests.conftest import PROJECT
 

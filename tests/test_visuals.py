@@ -13,7 +13,7 @@ import pytest
 from kg import KnowledgeGraph
 from kg.analysis import draw_network, write_graphml
 from kg.report import rates, render, wilson
-from kg.results import QueryResult
+from kg.store.results import QueryResult
 from kg.timeline import draw_timeline, timeline_data
 from tests.conftest import ROOT
 
@@ -147,7 +147,7 @@ def test_server_shows_timelines_and_report(built_store: Path, path: str) -> None
 
     from kg.report import write_report
     from kg.server import Settings, create_app
-    from kg.store import current_store_path
+    from kg.store.disk import current_store_path
     from tests.conftest import PROJECT
 
     report_dir = built_store.parent / "report"

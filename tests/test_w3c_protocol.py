@@ -17,7 +17,7 @@ import rdflib
 from rdflib import RDF, Namespace
 
 from kg.server import Settings, create_app
-from kg.store import current_store_path, write_store
+from kg.store.disk import current_store_path, write_store
 from tests.conftest import PROJECT, ROOT
 
 SUITE = ROOT.parent / "shared" / "reference" / "w3c-sparql11-protocol"

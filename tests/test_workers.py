@@ -8,7 +8,7 @@ import pytest
 
 from kg import KGError, RecordErrors, build
 from kg.build import compile_quads, update
-from kg.store import open_store
+from kg.store.disk import open_store
 from tests.conftest import PROJECT
 
 

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg import KGError, RecordError, RecordErrors, build
-from kg.store import current_store_path, open_store
+from kg.store.disk import current_store_path, open_store
 from tests.conftest import PROJECT, ROOT
 
 BASE: dict[str, Any] = {
@@ -234,7 +234,7 @@ def test_provenance_and_part_of_cycles_are_refused(data_copy: Path) -> None:
 KILLED_BUILD = """
 import sys, pyoxigraph as ox
 from pathlib import Path
-from kg.store import write_store
+from kg.store.disk import write_store
 quads = (ox.Quad(ox.NamedNode(f"https://example.org/s{i}"), ox.NamedNode("https://example.org/p"),
                  ox.Literal(str(i)), ox.NamedNode("https://example.org/g")) for i in range(30_000_000))
 write_store(Path(sys.argv[1]), quads)

@@ -10,7 +10,7 @@ import yaml
 
 from kg import KGError, RecordError, RecordErrors, build
 from kg.build import compile_quads
-from kg.store import current_store_path, open_store
+from kg.store.disk import current_store_path, open_store
 from tests.conftest import PROJECT
 
 SEED = "aalaoui-2026.yaml"

@@ -19,11 +19,11 @@ import pyoxigraph as ox
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 from SPARQLWrapper import SPARQLExceptions as sw_errors
 
-from kg.catalog import bind_values, query_form
 from kg.errors import KGError, QueryError
 from kg.iris import GRAPH, PREFIXES
 from kg.progress import progress
-from kg.results import QueryResult, Term, result_from_json
+from kg.store.results import QueryResult, Term, result_from_json
+from kg.store.sparql_text import bind_values, query_form
 
 T = TypeVar("T")
 TRANSIENT_STATUS = {408, 425, 429, 500, 502, 503, 504}

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.errors import KGError
 from kg.iris import EXPORT_PREFIXES, ONTOLOGY_GRAPH
-
-if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
 
 DUMP_FORMATS: dict[str, tuple[str, ox.RdfFormat]] = {
     "ttl": ("vskg.ttl", ox.RdfFormat.TURTLE),
@@ -45,22 +41,22 @@ def _write(path: Path, data: list[ox.Quad] | list[ox.Triple], fmt: ox.RdfFormat)
     return path
 
 
-def export(graph: KnowledgeGraph, out_dir: Path, *, formats: list[str] | None = None) -> list[Path]:
-    """Write the requested dumps (default: all) into out_dir; returns the files written."""
+def export(quads: Iterable[ox.Quad], out_dir: Path, *, formats: list[str] | None = None) -> list[Path]:
+    """Write the requested dumps of these quads (default: all) into out_dir; returns the files written."""
     chosen = list(formats or FORMATS)
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown:
         raise KGError(f"unknown export format(s) {', '.join(unknown)}; valid: {', '.join(FORMATS)}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    quads = sorted_quads(graph.quads())
+    ordered = sorted_quads(quads)
     written: list[Path] = []
     for name in chosen:
         if name == "owl":
-            onto = [q for q in quads if q.graph_name == ox.NamedNode(ONTOLOGY_GRAPH)]
+            onto = [q for q in ordered if q.graph_name == ox.NamedNode(ONTOLOGY_GRAPH)]
             for file, fmt in ONTOLOGY_ARTEFACTS.items():
                 written.append(_write(out_dir / file, sorted_triples(onto), fmt))
             continue
         file, fmt = DUMP_FORMATS[name]
-        data: list[ox.Quad] | list[ox.Triple] = quads if fmt.supports_datasets else sorted_triples(quads)
+        data: list[ox.Quad] | list[ox.Triple] = ordered if fmt.supports_datasets else sorted_triples(ordered)
         written.append(_write(out_dir / file, data, fmt))
     return written

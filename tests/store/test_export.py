@@ -9,9 +9,9 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from kg import KnowledgeGraph, build
-from kg.export import DUMP_FORMATS, ONTOLOGY_ARTEFACTS
-from kg.interop import to_rdflib_graph
 from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kg.store.dumps import DUMP_FORMATS, ONTOLOGY_ARTEFACTS
+from kg.store.interop import to_rdflib_graph
 from tests.conftest import PROJECT
 
 RDFLIB_FORMAT = {"ttl": "turtle", "trig": "trig", "nt": "nt", "nq": "nquads", "jsonld": "json-ld"}

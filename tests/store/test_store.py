@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg import StoreError
-from kg.store import current_store_path, open_store, write_store
+from kg.store.disk import current_store_path, open_store, write_store
 
 Q = ox.Quad(
     ox.NamedNode("https://example.org/s"),

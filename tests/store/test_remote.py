@@ -18,8 +18,8 @@ import pyoxigraph as ox
 import pytest
 
 from kg import KnowledgeGraph, QueryError
-from kg.remote import PushError, RemoteError, RemoteStore, push
-from kg.results import QueryResult
+from kg.store.remote import PushError, RemoteError, RemoteStore, push
+from kg.store.results import QueryResult
 from tests.conftest import PROJECT, ROOT
 from tests.virtuoso import Virtuoso, available
 

@@ -1,0 +1,84 @@
+"""SPARQL text handled safely without a parser: parameters bound as VALUES, the query form, dataset
+clauses and SERVICE calls found with comments, strings and IRIs masked out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError
+
+
+def bind_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]) -> str:
+    """The query with its parameters bound by a VALUES block at the top of the outer WHERE group.
+
+    For endpoints without substitution: terms are serialised by pyoxigraph (escaped N-Triples
+    syntax) after validation, so a value can never change the query's structure.
+    """
+    if not bindings:
+        return text
+    names = sorted(bindings)
+    values = f"VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(str(bindings[n]) for n in names)}) }}"
+    match = _WHERE.search(_mask_comments(text))
+    if match is None:
+        raise QueryError("the query has no WHERE group to bind parameters in")
+    return f"{text[: match.end()]} {values}\n{text[match.end() :]}"
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def _mask_comments(text: str) -> str:
+    """The text with comments blanked out (same length); a '#' inside an IRI or a string is kept."""
+    out = []
+    in_iri = in_string = in_comment = False
+    for ch in text:
+        if in_comment:
+            in_comment = ch != "\n"
+            out.append(ch if ch == "\n" else " ")
+            continue
+        if ch == "#" and not in_iri and not in_string:
+            in_comment = True
+            out.append(" ")
+            continue
+        if ch == '"' and not in_iri:
+            in_string = not in_string
+        elif ch == "<" and not in_string:
+            in_iri = True
+        elif ch in "> \n" and in_iri:
+            in_iri = False
+        out.append(ch)
+    return "".join(out)
+
+
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+
+
+def _mask_strings(text: str) -> str:
+    """Comments, strings and IRIs blanked out, so keywords can be looked for safely."""
+    masked = _mask_comments(text)
+    masked = re.sub(
+        r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
+        lambda m: " " * len(m.group(0)),
+        masked,
+    )
+    return re.sub(r"<[^<>\s]*>", lambda m: " " * len(m.group(0)), masked)
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query (SELECT if none is found)."""
+    match = _FORM.search(_mask_strings(text))
+    return match.group(1).upper() if match else "SELECT"
+
+
+def has_dataset_clause(text: str) -> bool:
+    """Whether the query names its own dataset with FROM or FROM NAMED."""
+    return re.search(r"\bFROM\b", _mask_strings(text), re.IGNORECASE) is not None
+
+
+def uses_service(text: str) -> bool:
+    """Whether the query asks for a federated SERVICE call (refused: the server fetches nothing)."""
+    return _SERVICE.search(_mask_strings(text)) is not None
