@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import httpx
 
 from kg.build import build
-from kg.catalog import load_catalog
 from kg.project import Project
+from kg.query.catalog import load_catalog
 from tests.server_fixtures import free_port
 
 MAX_REQUESTS_PER_PHASE = 200_000

@@ -86,7 +86,7 @@ RESULT = {"times": times}
 SHACL = """
 import sys, time
 from pathlib import Path
-from kg.graph import KnowledgeGraph
+from kg.query.graph import KnowledgeGraph
 from kg.store.disk import open_store
 from kg.validation import compiled_shacl_problems, shacl_problems
 g = KnowledgeGraph(open_store(Path(sys.argv[1])))
@@ -157,9 +157,9 @@ def time_queries(data: Path, runs: int, store_root: Path | None = None) -> dict[
     import pyoxigraph as ox
 
     from kg.build import build
-    from kg.catalog import load_catalog
-    from kg.graph import KnowledgeGraph
     from kg.iris import INFERRED_GRAPH, PREFIXES
+    from kg.query.catalog import load_catalog
+    from kg.query.graph import KnowledgeGraph
     from kg.store.disk import open_store
     from kg.store.embedded import memory_store
     from kg.store.sparql_text import bind_values
@@ -219,8 +219,8 @@ def bench_size(target_triples: int, runs: int, work: Path, virtuoso: Any | None)
     import pyoxigraph as ox
 
     from kg.build import build
-    from kg.catalog import load_catalog
     from kg.iris import PREFIXES
+    from kg.query.catalog import load_catalog
     from kg.store.dumps import export
     from kg.store.sparql_text import bind_values
 
@@ -355,7 +355,7 @@ def main() -> int:
                 import pyoxigraph as ox
 
                 from kg.build import build
-                from kg.graph import KnowledgeGraph
+                from kg.query.graph import KnowledgeGraph
                 from kg.store.remote import RemoteStore, push
 
                 data = synth(work, size)[0]

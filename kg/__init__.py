@@ -6,7 +6,6 @@
 """
 
 from kg.build import build
-from kg.catalog import Param, StoredQuery
 from kg.errors import (
     KGError,
     OntologyError,
@@ -17,7 +16,8 @@ from kg.errors import (
     StoreError,
     ValidationError,
 )
-from kg.graph import KnowledgeGraph
+from kg.query.catalog import Param, StoredQuery
+from kg.query.graph import KnowledgeGraph
 from kg.store.results import QueryResult
 
 __all__ = [

@@ -8,9 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import ValidationError
-from kg.graph import KnowledgeGraph
 from kg.inference import class_closure
 from kg.project import Project
+from kg.query.graph import KnowledgeGraph
 from kg.rebuild import RebuildReport, fingerprints, incremental_build, save_state
 from kg.records.checks import check_records, summarize
 from kg.records.loading import record_paths

@@ -12,10 +12,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.build import build, compile_quads
-from kg.catalog import load_catalog
 from kg.errors import KGError, QueryError, ReasonerError
-from kg.graph import KnowledgeGraph
 from kg.project import Project
+from kg.query.catalog import load_catalog
+from kg.query.graph import KnowledgeGraph
 from kg.records.vocabulary import SHAPES_FILE
 from kg.store.dumps import FORMATS
 from kg.store.embedded import memory_store

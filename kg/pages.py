@@ -6,8 +6,8 @@ import json
 from html import escape
 from typing import Any
 
-from kg.catalog import StoredQuery
 from kg.iris import DATA, VSKG, compact
+from kg.query.catalog import StoredQuery
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1d2430;background:#fafbfc}

@@ -21,9 +21,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import ValidationError
-from kg.graph import KnowledgeGraph
 from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, graph_iri
 from kg.mapping import source_quads
+from kg.query.graph import KnowledgeGraph
 from kg.records.checks import RecordSummary, affected, check_records, summarize
 from kg.records.loading import load_file
 from kg.records.vocabulary import SHAPES_FILE, read_ontology, vocabulary

@@ -15,7 +15,7 @@ from kg import pages
 from kg.store.results import QueryResult, display
 
 if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
+    from kg.query.graph import KnowledgeGraph
 
 SECTIONS = [  # (stored query, heading, what it shows)
     ("corpus-table", "Table 1 for the whole corpus", "Every reported case and cohort, as printed and as modelled."),

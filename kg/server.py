@@ -19,13 +19,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg import pages
-from kg.catalog import StoredQuery, load_catalog
 from kg.errors import QueryError
 from kg.executor import Answer, BadQuery, QueryExecutor, QueryTimeout, ResultTooLarge
 from kg.iris import DATA, EXPORT_PREFIXES, GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI, RDFS, VSKG
 from kg.linked_data import RDF_NAMES, dump_media, html_page, safe_path, service_description_triples, void_triples
 from kg.negotiation import GRAPHS, HTML, RESULTS, choose
 from kg.protocol import ProtocolError, QueryRequest, parse_request
+from kg.query.catalog import StoredQuery, load_catalog
 from kg.store.results import QueryResult, result_from_json
 from kg.store.sparql_text import bind_values, has_dataset_clause
 

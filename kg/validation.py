@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 import rdflib
 
-from kg.catalog import StoredQuery
 from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, compact
+from kg.query.catalog import StoredQuery
 from kg.store.embedded import EmbeddedStore, Store
 from kg.store.interop import to_rdflib_graph
 from kg.store.results import QueryResult, display
 
 if TYPE_CHECKING:
-    from kg.graph import KnowledgeGraph
+    from kg.query.graph import KnowledgeGraph
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from benchmarks.run import SCAN_REFERENCE, reference_growth, time_queries
 from kg.build import build
-from kg.catalog import load_catalog
 from kg.curation.synth import synthesize
+from kg.query.catalog import load_catalog
 from tests.conftest import PROJECT
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.catalog import load_catalog
+from kg.query.catalog import load_catalog
 from tests.conftest import PROJECT, ROOT, SEED
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from kg import KnowledgeGraph, QueryError
-from kg.catalog import Param
+from kg.query.catalog import Param
 from kg.store.embedded import EmbeddedStore
 from kg.store.results import QueryResult
 

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kg.catalog import StoredQuery, load_catalog
 from kg.errors import QueryError
 from kg.iris import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, graph_iri
 from kg.project import Project
+from kg.query.catalog import StoredQuery, load_catalog
 from kg.store.disk import open_store
 from kg.store.embedded import EmbeddedStore, Store
 from kg.store.results import QueryResult
@@ -106,6 +106,6 @@ class KnowledgeGraph:
         return to_rdflib_dataset(self.quads())
 
     def to_networkx(self) -> nx.MultiDiGraph:
-        from kg.analysis import evidence_network
+        from kg.query.network import evidence_network
 
-        return evidence_network(self)
+        return evidence_network(self.store)

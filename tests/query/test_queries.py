@@ -11,12 +11,12 @@ import pyoxigraph as ox
 import pytest
 
 from kg import KnowledgeGraph, QueryError, QueryResult
-from kg.catalog import load_catalog
 from kg.iris import RDF, VSKG
+from kg.query.catalog import load_catalog
 from kg.store.embedded import memory_store
 from tests.conftest import PROJECT, ROOT, SEED
 
-GOLDEN = ROOT / "tests" / "golden"
+GOLDEN = ROOT / "tests" / "query" / "golden"
 SCOPES: dict[str, list[str] | None] = {"corpus": None, "seed": SEED}
 UPDATE = os.environ.get("VSKG_UPDATE_GOLDEN") == "1"
 STORED = sorted(n for n in load_catalog(PROJECT.queries) if not n.startswith("qc/"))
