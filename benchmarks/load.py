@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from kg.build import build
+from kg.build.pipeline import build
 from kg.project import Project
 from kg.query.catalog import load_catalog
 from tests.server_fixtures import free_port

@@ -57,7 +57,7 @@ def child(code: str, *args: str, timeout: float = 3600) -> dict[str, Any]:
 BUILD = """
 import sys, time
 from pathlib import Path
-from kg.build import build
+from kg.build.pipeline import build
 t = time.perf_counter(); g = build(Path(sys.argv[1]), store_path=Path(sys.argv[2])); s = time.perf_counter() - t
 RESULT = {"seconds": s, "quads": len(g)}
 """
@@ -69,7 +69,7 @@ RESULT = {"seconds": time.perf_counter() - t, "quads": len(store)}
 RDFLIB_BUILD = """
 import sys, time
 from pathlib import Path
-from kg.build import compile_quads
+from kg.build.pipeline import compile_quads
 from kg.store.interop import to_rdflib_dataset
 t = time.perf_counter(); c = compile_quads(Path(sys.argv[1]), Path("ontology")); ds = to_rdflib_dataset(c.quads)
 RESULT = {"seconds": time.perf_counter() - t, "quads": len(c.quads)}
@@ -88,7 +88,7 @@ import sys, time
 from pathlib import Path
 from kg.query.graph import KnowledgeGraph
 from kg.store.disk import open_store
-from kg.validation import compiled_shacl_problems, shacl_problems
+from kg.build.validation import compiled_shacl_problems, shacl_problems
 g = KnowledgeGraph(open_store(Path(sys.argv[1])))
 t = time.perf_counter(); compiled_shacl_problems(g.store, Path("ontology/shapes.ttl")); compiled = time.perf_counter() - t
 RESULT = {"compiled_s": compiled}
@@ -98,7 +98,7 @@ if sys.argv[2] == "1":
 REBUILD = """
 import sys, time
 from pathlib import Path
-from kg.build import update
+from kg.build.pipeline import update
 path = Path(sys.argv[1]) / sys.argv[3]
 text = path.read_text()
 # a different edit every run: the previous run's store holds the previous edit
@@ -118,7 +118,7 @@ REASON = """
 import time
 from pathlib import Path
 from kg.records.vocabulary import read_ontology
-from kg.reasoning import hermit_types
+from kg.build.reasoning import hermit_types
 t = time.perf_counter(); hermit_types(read_ontology(Path("ontology"))); RESULT = {"seconds": time.perf_counter() - t}
 """
 
@@ -156,7 +156,7 @@ def time_queries(data: Path, runs: int, store_root: Path | None = None) -> dict[
     scan reference."""
     import pyoxigraph as ox
 
-    from kg.build import build
+    from kg.build.pipeline import build
     from kg.iris import INFERRED_GRAPH, PREFIXES
     from kg.query.catalog import load_catalog
     from kg.query.graph import KnowledgeGraph
@@ -218,7 +218,7 @@ def percentile(values: list[float], q: float) -> float:
 def bench_size(target_triples: int, runs: int, work: Path, virtuoso: Any | None) -> dict[str, Any]:
     import pyoxigraph as ox
 
-    from kg.build import build
+    from kg.build.pipeline import build
     from kg.iris import PREFIXES
     from kg.query.catalog import load_catalog
     from kg.store.dumps import export
@@ -354,7 +354,7 @@ def main() -> int:
             if server is not None:
                 import pyoxigraph as ox
 
-                from kg.build import build
+                from kg.build.pipeline import build
                 from kg.query.graph import KnowledgeGraph
                 from kg.store.remote import RemoteStore, push
 

@@ -5,7 +5,7 @@
 >>> graph.query("femoral-recurrence-after-surgery-alone").records()
 """
 
-from kg.build import build
+from kg.build.pipeline import build
 from kg.errors import (
     KGError,
     OntologyError,

@@ -11,7 +11,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.build import build, compile_quads
+from kg.build.pipeline import build, compile_quads
+from kg.build.validation import validate_graph
 from kg.errors import KGError, QueryError, ReasonerError
 from kg.project import Project
 from kg.query.catalog import load_catalog
@@ -20,7 +21,6 @@ from kg.records.vocabulary import SHAPES_FILE
 from kg.store.dumps import FORMATS
 from kg.store.embedded import memory_store
 from kg.store.results import QueryResult
-from kg.validation import validate_graph
 
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 
@@ -73,7 +73,7 @@ def _render(result: QueryResult, fmt: str) -> str:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from kg.build import update
+    from kg.build.pipeline import update
 
     data, onto, queries, store = _paths(args)
     if args.full:
@@ -104,7 +104,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"ERROR {p}")
     print(f"shapes and QC checks: {'passed' if not problems else f'{len(problems)} problem(s)'}")
     if not args.no_reasoner:
-        from kg.reasoning import hermit_types
+        from kg.build.reasoning import hermit_types
 
         try:
             types = hermit_types(compiled.quads)

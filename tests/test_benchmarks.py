@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks.run import SCAN_REFERENCE, reference_growth, time_queries
-from kg.build import build
+from kg.build.pipeline import build
 from kg.curation.synth import synthesize
 from kg.query.catalog import load_catalog
 from tests.conftest import PROJECT

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kg import KGError, RecordError, build
-from kg.build import compile_quads
+from kg.build.pipeline import compile_quads
 from kg.curation.templates import new_record, schema_text
 from tests.conftest import PROJECT, ROOT
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kg.build import compile_quads
+from kg.build.pipeline import compile_quads
 from kg.curation.importer import import_sheet
 from kg.curation.sheets import read_sheet, write_csv
 from tests.conftest import PROJECT, ROOT

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from kg import KGError, RecordError, RecordErrors, build
-from kg.build import compile_quads
+from kg.build.pipeline import compile_quads
 from kg.store.disk import current_store_path, open_store
 from tests.conftest import PROJECT
 

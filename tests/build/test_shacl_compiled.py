@@ -9,9 +9,9 @@ import pyoxigraph as ox
 import pytest
 
 from kg import KnowledgeGraph
+from kg.build.validation import compiled_shacl_problems, shacl_problems
 from kg.iris import PROV, VSKG, XSD
 from kg.store.embedded import memory_store
-from kg.validation import compiled_shacl_problems, shacl_problems
 from tests.conftest import PROJECT
 
 SHAPES = PROJECT.ontology / "shapes.ttl"

@@ -7,19 +7,19 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.build.inference import class_closure
+from kg.build.rebuild import RebuildReport, fingerprints, incremental_build, save_state
+from kg.build.validation import validate_graph
+from kg.build.workers import Readers
 from kg.errors import ValidationError
-from kg.inference import class_closure
 from kg.project import Project
 from kg.query.graph import KnowledgeGraph
-from kg.rebuild import RebuildReport, fingerprints, incremental_build, save_state
 from kg.records.checks import check_records, summarize
 from kg.records.loading import record_paths
 from kg.records.model import SourceRecord
 from kg.records.vocabulary import SHAPES_FILE, Vocabulary, read_ontology, vocabulary
 from kg.store.disk import write_store
 from kg.store.embedded import NQuads, memory_store
-from kg.validation import validate_graph
-from kg.workers import Readers
 
 
 @dataclass(frozen=True)

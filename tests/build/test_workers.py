@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kg import KGError, RecordErrors, build
-from kg.build import compile_quads, update
+from kg.build.pipeline import compile_quads, update
 from kg.store.disk import open_store
 from tests.conftest import PROJECT
 
@@ -52,8 +52,8 @@ def test_parallel_build_then_rebuild_of_one_source(data_copy: Path, tmp_path: Pa
 
 
 def test_a_worker_that_dies_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    import kg.workers
+    from kg.build import workers as build_workers
 
-    monkeypatch.setattr(kg.workers, "WORKER", "import os; os._exit(3)")
+    monkeypatch.setattr(build_workers, "WORKER", "import os; os._exit(3)")
     with pytest.raises(KGError, match="build worker stopped without answering"):
         compile_quads(PROJECT.data, PROJECT.ontology, workers=2)

@@ -8,8 +8,8 @@ import pyoxigraph as ox
 import pytest
 
 from kg import KnowledgeGraph, ReasonerError
+from kg.build.reasoning import hermit_types, java_available
 from kg.iris import DCTERMS, OWL, RDF, RDFS, VSKG
-from kg.reasoning import hermit_types, java_available
 from kg.records.vocabulary import read_ontology, vocabulary
 from tests.conftest import PROJECT
 

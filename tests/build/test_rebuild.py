@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kg import KGError, KnowledgeGraph, build
-from kg.build import update
+from kg.build.pipeline import update
 from kg.store.disk import current_store_path, open_store
 from tests.conftest import PROJECT
 
@@ -92,7 +92,7 @@ def test_records_linking_to_a_changed_group_are_redone(data_copy: Path, tmp_path
 
 
 def test_affected_records_are_those_naming_a_touched_group_or_a_missing_source() -> None:
-    from kg.build import compile_quads
+    from kg.build.pipeline import compile_quads
     from kg.records.checks import affected, summarize
 
     summaries = {
@@ -110,9 +110,9 @@ def test_affected_records_are_those_naming_a_touched_group_or_a_missing_source()
 def test_scoped_qc_sees_references_from_the_scope_to_everything(graph: KnowledgeGraph) -> None:
     import pyoxigraph as ox
 
+    from kg.build.validation import validate_graph
     from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, graph_iri
     from kg.store.embedded import memory_store
-    from kg.validation import validate_graph
 
     seed = graph_iri("aalaoui-2026")
     scope = [ONTOLOGY_GRAPH, INFERRED_GRAPH, seed]

@@ -22,8 +22,8 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from kg.build.mapping import source_quads
 from kg.errors import KGError, RecordError, RecordErrors
-from kg.mapping import source_quads
 from kg.progress import progress
 from kg.records.loading import load_file
 from kg.records.model import SourceRecord
@@ -33,7 +33,7 @@ from kg.store.embedded import NQuads
 PARALLEL_FROM_FILES = 200  # below this, starting interpreters costs more than it saves
 TICK = 25  # files between progress messages
 LOST = "a build worker stopped without answering (killed, or out of memory?)"
-WORKER = "import sys; from kg.workers import serve; serve(int(sys.argv[1]))"
+WORKER = "import sys; from kg.build.workers import serve; serve(int(sys.argv[1]))"
 
 
 @dataclass

@@ -51,8 +51,8 @@ def shacl_problems(store: Store, shapes_path: Path) -> list[str]:
 
 
 def compiled_shacl_problems(store: Store, shapes_path: Path, *, graphs: list[str] | None = None) -> list[str]:
-    """The shapes as SPARQL (see kg.shacl_sparql), one query per shape, over the whole store or `graphs`."""
-    from kg.shacl_sparql import compile_shapes
+    """The shapes as SPARQL (see kg.build.shacl), one query per shape, over the whole store or `graphs`."""
+    from kg.build.shacl import compile_shapes
 
     problems = []
     for shape in compile_shapes(shapes_path):

@@ -20,16 +20,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.build.mapping import source_quads
+from kg.build.validation import validate_graph
 from kg.errors import ValidationError
 from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, graph_iri
-from kg.mapping import source_quads
 from kg.query.graph import KnowledgeGraph
 from kg.records.checks import RecordSummary, affected, check_records, summarize
 from kg.records.loading import load_file
 from kg.records.vocabulary import SHAPES_FILE, read_ontology, vocabulary
 from kg.store.disk import current_store_path, new_store_dir, switch_to
 from kg.store.embedded import EmbeddedStore
-from kg.validation import validate_graph
 
 MANIFEST = "manifest.json"
 SUMMARIES = "summaries.pickle"
