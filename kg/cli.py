@@ -213,7 +213,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         graph.export(dumps)
     report_dir = dumps / "report"
     if not (report_dir / "report.html").is_file():
-        from kg.report import write_report
+        from kg.views.report import write_report
 
         write_report(graph, report_dir)
     del graph  # the server's workers open the store themselves
@@ -242,7 +242,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_timeline(args: argparse.Namespace) -> int:
     from kg.iris import expand
-    from kg.timeline import draw_timeline, timeline_data
+    from kg.views.timeline import draw_timeline, timeline_data
 
     _, _, queries, store = _paths(args)
     graph = _graph(args, queries, store)
@@ -264,7 +264,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def cmd_network(args: argparse.Namespace) -> int:
-    from kg.analysis import draw_network, write_graphml
+    from kg.views.network import draw_network, write_graphml
 
     _, _, queries, store = _paths(args)
     net = _graph(args, queries, store).to_networkx()
@@ -280,7 +280,7 @@ def cmd_network(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from kg.report import write_report
+    from kg.views.report import write_report
 
     _, _, queries, store = _paths(args)
     print(write_report(_graph(args, queries, store), Path(args.output)))

@@ -12,6 +12,7 @@ from kg import pages
 from kg.iris import DATA, DCTERMS, RDFS, VSKG, compact
 from kg.negotiation import GRAPHS
 from kg.store.results import QueryResult
+from kg.views.html import link
 
 RDF_NAMES = {GRAPHS["ttl"]: "ttl", GRAPHS["jsonld"]: "jsonld", GRAPHS["nt"]: "nt", GRAPHS["rdfxml"]: "rdfxml"}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -57,10 +58,10 @@ async def html_page(
         if p is None or o is None or g is None or p == RDF_TYPE:
             continue
         iri_value = isinstance(o_term, ox.NamedNode)
-        shown = pages.link(o, labels.get(o)) if iri_value else escape(o)
+        shown = link(o, labels.get(o)) if iri_value else escape(o)
         outgoing.append((p, labels.get(p, compact(p)), shown, g))
         if p == "http://www.w3.org/ns/prov#wasDerivedFrom" and iri_value:
-            provenance.append(f"stated in {pages.link(o, labels.get(o))}")
+            provenance.append(f"stated in {link(o, labels.get(o))}")
         if p == VSKG + "locator":
             provenance.append(f"at {escape(o)}")
     incoming = [

@@ -28,6 +28,7 @@ from kg.protocol import ProtocolError, QueryRequest, parse_request
 from kg.query.catalog import StoredQuery, load_catalog
 from kg.store.results import QueryResult, result_from_json
 from kg.store.sparql_text import bind_values, has_dataset_clause
+from kg.views.html import link, page
 
 log = logging.getLogger("vskg.server")
 RDF_OFFERED = [GRAPHS["ttl"], GRAPHS["jsonld"], GRAPHS["nt"], GRAPHS["rdfxml"]]
@@ -271,7 +272,7 @@ def create_app(settings: Settings) -> FastAPI:
             f'FILTER(STRSTARTS(STR(?t), "{VSKG}")) }} ORDER BY ?t'
         )
         rows = "".join(
-            f'<tr id="{escape(r["t"][len(VSKG) :])}"><td>{pages.link(r["t"])}</td><td>{escape(r["l"] or "")}</td>'
+            f'<tr id="{escape(r["t"][len(VSKG) :])}"><td>{link(r["t"])}</td><td>{escape(r["l"] or "")}</td>'
             f"<td>{escape(r['d'] or '')}</td></tr>"
             for r in terms.records()
             if r["t"]
@@ -282,7 +283,7 @@ def create_app(settings: Settings) -> FastAPI:
             + "</p><table><thead><tr><th>term</th><th>label</th><th>definition</th></tr></thead>"
             + f"<tbody>{rows}</tbody></table>"
         )
-        return HTMLResponse(pages.page("Ontology", body), headers={"Vary": "Accept"})
+        return HTMLResponse(page("Ontology", body), headers={"Vary": "Accept"})
 
     @app.get("/ontology/{term}", summary="One ontology term")
     async def ontology_term(term: str, request: Request) -> Response:
@@ -292,7 +293,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/timeline/{kind}/{slug}.svg", summary="The timeline of a case or cohort, drawn from the graph")
     async def timeline(kind: str, slug: str, request: Request) -> Response:
-        from kg.timeline import draw_timeline, timeline_data
+        from kg.views.timeline import draw_timeline, timeline_data
 
         if kind not in ("case", "cohort") or not safe_path(slug) or "/" in slug:
             return _error(404, f"nothing here: {request.url.path}")

@@ -11,10 +11,10 @@ import networkx as nx
 import pytest
 
 from kg import KnowledgeGraph
-from kg.analysis import draw_network, write_graphml
-from kg.report import rates, render, wilson
 from kg.store.results import QueryResult
-from kg.timeline import draw_timeline, timeline_data
+from kg.views.network import draw_network, write_graphml
+from kg.views.report import rates, render, wilson
+from kg.views.timeline import draw_timeline, timeline_data
 from tests.conftest import ROOT
 
 SEED_CASE = "https://w3id.org/vskg/id/case/aalaoui-2026-present-case"
@@ -145,9 +145,9 @@ def test_commands_write_the_files(built_store: Path, tmp_path: Path) -> None:
 def test_server_shows_timelines_and_report(built_store: Path, path: str) -> None:
     from fastapi.testclient import TestClient
 
-    from kg.report import write_report
     from kg.server import Settings, create_app
     from kg.store.disk import current_store_path
+    from kg.views.report import write_report
     from tests.conftest import PROJECT
 
     report_dir = built_store.parent / "report"

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg import pages
 from kg.store.results import QueryResult, display
+from kg.views import html
 
 if TYPE_CHECKING:
     from kg.query.graph import KnowledgeGraph
@@ -108,7 +108,7 @@ def _table(result: QueryResult, query: str) -> str:
     head = "".join(f"<th>{escape(v)}</th>" for v in result.variables)
     body = "".join(
         "<tr>"
-        + "".join(f"<td>{pages.link(t.value) if isinstance(t, ox.NamedNode) else escape(display(t))}</td>" for t in row)
+        + "".join(f"<td>{html.link(t.value) if isinstance(t, ox.NamedNode) else escape(display(t))}</td>" for t in row)
         + "</tr>"
         for row in result.rows
     )
@@ -153,7 +153,7 @@ def render(graph: KnowledgeGraph) -> str:
         '(<a href="#query-patients-per-site">query</a>). Every table and figure names the stored query that produced it; '
         "the queries are listed at the end.</p>"
     )
-    return pages.page("Report", intro + "".join(sections) + "<h2>The queries</h2>" + "".join(appendix))
+    return html.page("Report", intro + "".join(sections) + "<h2>The queries</h2>" + "".join(appendix))
 
 
 def _count(graph: KnowledgeGraph, cls: str) -> str:
