@@ -203,8 +203,9 @@ def cmd_push(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from kg.server import Settings, create_app
     from kg.store.disk import current_store_path
+    from kg.web.app import create_app
+    from kg.web.backend import Settings
 
     _, _, queries, store = _paths(args)
     dumps = Path(args.dumps) if args.dumps else Project.find().dist

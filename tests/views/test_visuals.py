@@ -145,9 +145,10 @@ def test_commands_write_the_files(built_store: Path, tmp_path: Path) -> None:
 def test_server_shows_timelines_and_report(built_store: Path, path: str) -> None:
     from fastapi.testclient import TestClient
 
-    from kg.server import Settings, create_app
     from kg.store.disk import current_store_path
     from kg.views.report import write_report
+    from kg.web.app import create_app
+    from kg.web.backend import Settings
     from tests.conftest import PROJECT
 
     report_dir = built_store.parent / "report"

@@ -10,8 +10,9 @@ import pytest
 import rdflib
 from rdflib import RDF, Namespace
 
-from kg.server import Settings, create_app
 from kg.store.disk import current_store_path
+from kg.web.app import create_app
+from kg.web.backend import Settings
 from tests.conftest import PROJECT, ROOT
 
 MANIFEST = ROOT.parent / "shared" / "reference" / "w3c-sparql11-service-description" / "manifest.ttl"

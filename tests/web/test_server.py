@@ -11,9 +11,10 @@ import pytest
 import rdflib
 
 from kg import KnowledgeGraph
-from kg.server import Settings, create_app
 from kg.store.disk import current_store_path
 from kg.store.results import QueryResult, result_from_json
+from kg.web.app import create_app
+from kg.web.backend import Settings
 from tests.conftest import PROJECT
 
 FORMATS = {

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import pages
 from kg.iris import DATA, DCTERMS, RDFS, VSKG, compact
-from kg.negotiation import GRAPHS
 from kg.store.results import QueryResult
 from kg.views.html import link
+from kg.web import pages
+from kg.web.negotiation import GRAPHS
 
 RDF_NAMES = {GRAPHS["ttl"]: "ttl", GRAPHS["jsonld"]: "jsonld", GRAPHS["nt"]: "nt", GRAPHS["rdfxml"]: "rdfxml"}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

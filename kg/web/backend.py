@@ -1,0 +1,108 @@
+"""What every route of the server shares: its settings, the stored queries, the query workers, and
+the helpers that turn their answers into responses."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi.responses import PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from kg.query.catalog import StoredQuery, load_catalog
+from kg.store.results import QueryResult, result_from_json
+from kg.web.executor import Answer, BadQuery, QueryExecutor, QueryTimeout, ResultTooLarge
+from kg.web.negotiation import GRAPHS, RESULTS, choose
+from kg.web.protocol import ProtocolError
+
+RDF_OFFERED = [GRAPHS["ttl"], GRAPHS["jsonld"], GRAPHS["nt"], GRAPHS["rdfxml"]]
+RESULT_OFFERED = [RESULTS["json"], RESULTS["xml"], RESULTS["csv"], RESULTS["tsv"]]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the server serves and the limits it keeps."""
+
+    store_path: Path
+    queries_dir: Path
+    dumps_dir: Path | None
+    timeout: float = 10.0
+    max_results: int = 10_000
+    max_request_bytes: int = 1_000_000
+    max_header_bytes: int = 32_768
+    workers: int = 2
+    report_dir: Path | None = None
+
+
+def error(status: int, message: str) -> PlainTextResponse:
+    return PlainTextResponse(message + "\n", status_code=status)
+
+
+class Backend:
+    """The server's view of one built on-disk store (see kg.store.disk.current_store_path)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.catalog: dict[str, StoredQuery] = load_catalog(settings.queries_dir)
+        self.executor = QueryExecutor(
+            settings.store_path, workers=settings.workers, timeout=settings.timeout, max_results=settings.max_results
+        )
+
+    async def run(self, text: str, **request: Any) -> Answer:
+        try:
+            return await run_in_threadpool(self.executor.run, text, **request)
+        except QueryTimeout as exc:
+            raise ProtocolError(503, str(exc)) from None
+        except ResultTooLarge as exc:
+            raise ProtocolError(422, str(exc)) from None
+        except BadQuery as exc:
+            raise ProtocolError(400, f"the query cannot be evaluated: {exc}") from None
+
+    def select_now(self, text: str) -> QueryResult:
+        """Blocking SELECT for code that is not async (the timeline); call it in a thread."""
+        try:
+            answer = self.executor.run(text)
+        except (QueryTimeout, ResultTooLarge, BadQuery) as exc:
+            raise ProtocolError(503 if isinstance(exc, QueryTimeout) else 400, str(exc)) from None
+        return _solutions(answer)
+
+    async def select(self, text: str) -> QueryResult:
+        return _solutions(await self.run(text))
+
+    @staticmethod
+    def answer_response(answer: Answer, alternates: list[tuple[str, str]] | None = None) -> Response:
+        media = answer.media_type + ("; charset=utf-8" if answer.media_type.startswith("text/") else "")
+        headers = {"Vary": "Accept"}
+        if alternates:
+            headers["Link"] = ", ".join(f'<{href}>; rel="alternate"; type="{mt}"' for mt, href in alternates)
+        return Response(answer.body, media_type=media, headers=headers)
+
+    @staticmethod
+    def formats_for(form: str, accept: str | None, override: str | None) -> dict[str, str]:
+        if form in ("SELECT", "ASK"):
+            offered = RESULT_OFFERED if form == "SELECT" else RESULT_OFFERED[:2]
+            chosen = choose(accept, offered, override=override)
+            if chosen is None:
+                raise ProtocolError(406, f"cannot answer a {form} query as requested; available: {', '.join(offered)}")
+            return {"solutions_format": chosen, "boolean_format": chosen}
+        chosen = choose(accept, [*RDF_OFFERED, GRAPHS["trig"], GRAPHS["nq"]], override=override)
+        if chosen is None:
+            raise ProtocolError(406, f"cannot answer a {form} query as requested; available: {', '.join(RDF_OFFERED)}")
+        return {"graph_format": chosen}
+
+    def dump_files(self) -> dict[str, Path]:
+        folder = self.settings.dumps_dir
+        if folder is None or not folder.is_dir():
+            return {}
+        return {p.name: p for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")}
+
+    def close(self) -> None:
+        self.executor.close()
+
+
+def _solutions(answer: Answer) -> QueryResult:
+    result = result_from_json(json.loads(answer.body))
+    assert isinstance(result, QueryResult)
+    return result

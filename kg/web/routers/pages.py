@@ -1,0 +1,81 @@
+"""The pages a person opens: landing page, query page, case timelines and the written report."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from kg.iris import DATA, EXPORT_PREFIXES, GRAPH, VSKG
+from kg.web import pages
+from kg.web.backend import Backend, error
+from kg.web.linked_data import safe_path
+from kg.web.protocol import ProtocolError
+
+
+def router(backend: Backend) -> APIRouter:
+    routes = APIRouter()
+    catalog = backend.catalog
+
+    @routes.get("/timeline/{kind}/{slug}.svg", summary="The timeline of a case or cohort, drawn from the graph")
+    async def timeline(kind: str, slug: str, request: Request) -> Response:
+        from kg.views.timeline import draw_timeline, timeline_data
+
+        if kind not in ("case", "cohort") or not safe_path(slug) or "/" in slug:
+            return error(404, f"nothing here: {request.url.path}")
+
+        def draw() -> bytes | None:
+            data = timeline_data(f"{DATA}{kind}/{slug}", backend.select_now)
+            if not data.events:
+                return None
+            with tempfile.TemporaryDirectory() as tmp:
+                return draw_timeline(data, Path(tmp) / "timeline.svg").read_bytes()
+
+        try:
+            svg = await run_in_threadpool(draw)
+        except ProtocolError as exc:
+            return error(exc.status, exc.message)
+        if svg is None:
+            return error(404, f"no events for {DATA}{kind}/{slug}")
+        return Response(svg, media_type="image/svg+xml")
+
+    @routes.get("/report", summary="The HTML report (vskg report)")
+    async def report() -> Response:
+        folder = backend.settings.report_dir
+        target = folder / "report.html" if folder else None
+        if target is None or not target.is_file():
+            return error(404, "no report has been written; run `vskg report`")
+        return FileResponse(target, media_type="text/html")
+
+    @routes.get("/", include_in_schema=False)
+    async def home() -> Response:
+        totals = (await backend.select(catalog["patients-per-site"].text)).records()[-1]
+        sources = await backend.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{VSKG}Source> }}")
+        triples = await backend.select(
+            f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }}'
+        )
+        shown = {
+            "sources": sources.records()[0]["n"] or "0",
+            "cases": totals["cases"] or "0",
+            "cohorts": totals["cohorts"] or "0",
+            "patients": totals["patients"] or "0",
+            "triples": triples.records()[0]["n"] or "0",
+        }
+        return HTMLResponse(pages.landing(shown, list(catalog.values())))
+
+    @routes.get("/query", include_in_schema=False)
+    async def query_page() -> Response:
+        default = (
+            "SELECT ?source ?label WHERE {\n  ?source a vskg:Source ; vskg:displayLabel ?label .\n}\nORDER BY ?label"
+        )
+        prologue = "".join(
+            f"PREFIX {p}: <{ns}>\n" for p, ns in EXPORT_PREFIXES.items() if p in ("vskg", "rdfs", "prov")
+        )
+        return HTMLResponse(
+            pages.query_page([q for q in catalog.values() if not q.name.startswith("qc/")], prologue + default)
+        )
+
+    return routes
