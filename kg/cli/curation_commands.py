@@ -1,0 +1,48 @@
+"""Commands that write records: import, new, schema, and synth (a synthetic literature)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kg.cli.common import paths
+from kg.project import Project
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from kg.curation.synth import synthesize
+
+    sources, patients = synthesize(args.patients, args.seed, Path(args.out), sources=args.sources)
+    print(f"wrote {sources} synthetic sources with {patients} patients to {args.out} (seed {args.seed})")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from kg.curation.templates import new_record
+
+    data, _, _, _ = paths(args)
+    print(f"wrote {new_record(args.source_id, data)}: fill it in, then run `vskg validate`")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from kg.curation.templates import schema_text
+
+    target = Path(args.out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(schema_text(), encoding="utf-8")
+    print(target)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from kg.curation.importer import import_sheet
+
+    data, _, _, _ = paths(args)
+    synonyms = Path(args.synonyms) if args.synonyms else Project.find().root / "curation" / "synonyms.yaml"
+    report = import_sheet(Path(args.sheet), data, synonyms, overwrite=args.overwrite)
+    text = report.render()
+    if args.report:
+        Path(args.report).write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0

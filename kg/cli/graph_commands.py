@@ -1,0 +1,100 @@
+"""Commands that build, check, count and export the graph: build, validate, audit, stats, export."""
+
+from __future__ import annotations
+
+import argparse
+
+from kg.build.pipeline import build, compile_quads
+from kg.build.validation import validate_graph
+from kg.cli.common import paths, render
+from kg.errors import ReasonerError
+from kg.query.graph import KnowledgeGraph
+from kg.records.vocabulary import SHAPES_FILE
+from kg.store.embedded import memory_store
+from kg.store.results import QueryResult
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from kg.build.pipeline import update
+
+    data, onto, queries, store = paths(args)
+    if args.full:
+        graph = build(data, ontology_dir=onto, queries_dir=queries, store_path=store)
+        print(f"built {len(graph)} quads in {len(graph.graphs())} named graphs from {data} into {store}")
+        return 0
+    report = update(data, ontology_dir=onto, queries_dir=queries, store_path=store)
+    graph = KnowledgeGraph.open(store, queries_dir=queries)
+    if report.full:
+        print(f"built {len(graph)} quads in {len(graph.graphs())} named graphs from {data} into {store}")
+    elif report.changed or report.removed:
+        print(
+            f"rebuilt {len(report.changed)} changed and removed {len(report.removed)} source graph(s): "
+            f"{len(graph)} quads in {len(graph.graphs())} named graphs in {store}"
+        )
+    else:
+        print(f"{store} is up to date ({len(graph)} quads)")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    data, onto, queries, _ = paths(args)
+    compiled = compile_quads(data, onto)
+    print(f"records: {len(compiled.records)} source files read and checked")
+    graph = KnowledgeGraph(memory_store(compiled.nquads), queries_dir=queries)
+    problems = validate_graph(graph, onto / SHAPES_FILE)
+    for p in problems:
+        print(f"ERROR {p}")
+    print(f"shapes and QC checks: {'passed' if not problems else f'{len(problems)} problem(s)'}")
+    if not args.no_reasoner:
+        from kg.build.reasoning import hermit_types
+
+        try:
+            types = hermit_types(compiled.quads)
+            print(f"HermiT: ontology and data consistent ({len(types)} classes and individuals classified)")
+        except ReasonerError as exc:
+            print(f"ERROR {exc}")
+            problems.append(str(exc))
+    conflicts = graph.query("conflicts")
+    print(f"conflicts: {len(conflicts)} value(s) that two sources state differently for the same patients")
+    if len(conflicts):
+        print(conflicts.to_table())
+    overlaps = graph.query("possible-overlaps")
+    print(f"possible overlaps: {len(overlaps)} pair(s) of groups that may share patients")
+    if len(overlaps):
+        print(overlaps.to_table())
+    audit = graph.query("citation-mismatches")
+    print(f"citation audit: {len(audit)} printed number(s) name a different work than the one cited")
+    if len(audit):
+        print(audit.to_table())
+    return 1 if problems else 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    _, _, queries, store = paths(args)
+    result = KnowledgeGraph.open(store, queries_dir=queries).query("citation-mismatches")
+    print(render(result, args.format))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    _, _, queries, store = paths(args)
+    graph = KnowledgeGraph.open(store, queries_dir=queries)
+    totals = graph.query("patients-per-site").records()[-1]
+    counted = graph.sparql("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a vskg:Source }")
+    sources = counted.records()[0]["n"] if isinstance(counted, QueryResult) else "?"
+    print(
+        f"sources: {sources}  cases: {totals['cases']}  cohorts: {totals['cohorts']}  "
+        f"patients: {totals['patients']} (at risk of double counting: {totals['at_risk']})  triples: {len(graph)}"
+    )
+    for name in ("stats-by-site", "stats-by-design"):
+        print(f"\n## {graph.stored(name).summary}")
+        print(render(graph.query(name), args.format))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    _, _, queries, store = paths(args)
+    formats = [f for part in args.format for f in part.split(",") if f] or None
+    for path in KnowledgeGraph.open(store, queries_dir=queries).export(args.out, formats=formats):
+        print(path)
+    return 0

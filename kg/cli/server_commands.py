@@ -1,0 +1,79 @@
+"""Commands that put the graph on a server: serve (vskg's own) and push (a SPARQL server)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.cli.common import paths, remote_store
+from kg.errors import KGError
+from kg.project import Project
+from kg.query.graph import KnowledgeGraph
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from kg.store.disk import current_store_path
+    from kg.web.app import create_app
+    from kg.web.backend import Settings
+
+    _, _, queries, store = paths(args)
+    dumps = Path(args.dumps) if args.dumps else Project.find().dist
+    graph = KnowledgeGraph.open(store, queries_dir=queries)
+    if not any(dumps.glob("vskg.*")):
+        graph.export(dumps)
+    report_dir = dumps / "report"
+    if not (report_dir / "report.html").is_file():
+        from kg.views.report import write_report
+
+        write_report(graph, report_dir)
+    del graph  # the server's workers open the store themselves
+    settings = Settings(
+        current_store_path(store),
+        queries,
+        dumps,
+        timeout=args.timeout,
+        max_results=args.max_results,
+        max_request_bytes=args.max_request_bytes,
+        workers=args.workers,
+        report_dir=report_dir,
+    )
+    print(f"serving {store} at http://{args.host}:{args.port}/ (SPARQL endpoint /sparql, query page /query)")
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        limit_concurrency=args.max_connections,
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=65536,
+    )
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from collections import defaultdict
+
+    from kg.store.remote import push
+
+    if not args.endpoint:
+        raise KGError("push needs --endpoint URL (and usually --graph-store URL, --user and --password-file)")
+    _, _, queries, store = paths(args)
+    local = KnowledgeGraph.open(store, queries_dir=queries)
+    by_graph: dict[str, list[Any]] = defaultdict(list)
+    for quad in local.quads():
+        if isinstance(quad.graph_name, ox.NamedNode):
+            by_graph[quad.graph_name.value].append(quad)
+    remote = remote_store(args)
+    report = push(by_graph, remote, on_graph=lambda name, n: print(f"pushed {name} ({n} triples)", flush=True))
+    seconds = sum(p[3] for p in report.pushed)
+    protocols = sorted({p[2] for p in report.pushed})
+    print(
+        f"pushed {len(report.pushed)} graphs, {sum(p[1] for p in report.pushed)} triples in {seconds:.2f} s "
+        f"({', '.join(protocols)})"
+    )
+    return 0
