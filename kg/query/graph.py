@@ -38,7 +38,7 @@ class KnowledgeGraph:
 
     @classmethod
     def remote(cls, endpoint: str, *, queries_dir: str | Path | None = None, **options: Any) -> KnowledgeGraph:
-        """A graph held by a SPARQL 1.1 endpoint (Virtuoso, Fuseki, GraphDB, ...); see kg.remote.RemoteStore."""
+        """A graph held by a SPARQL 1.1 endpoint (Virtuoso, Fuseki, GraphDB, ...); see kg.store.remote.RemoteStore."""
         from kg.store.remote import RemoteStore
 
         queries = Path(queries_dir) if queries_dir else Project.find().queries
