@@ -6,6 +6,7 @@ import pyoxigraph as ox
 
 from kg.iris import OBO, PROV, RDF, RDFS, VSKG, XSD, data_iri, graph_iri
 from kg.records.model import Event, Group, Site, SourceRecord, TableRow
+from kg.records.order import group_order
 from kg.records.vocabulary import Vocabulary
 
 TYPE = ox.NamedNode(RDF + "type")
@@ -229,15 +230,25 @@ def _group(g: _Graph, rec: SourceRecord, grp: Group, groups_kind: dict[str, str]
             g.add(res, "stainResult", v(m.result))
             g.add(res, "curatorNote", m.extent)
             g.add(tum, "hasMarkerResult", res)
+    order = group_order(grp, g.vocab)
     for seq, ev in enumerate(grp.events, start=1):
-        _event(g, grp, ev, seq, node)
+        _event(g, grp, ev, seq, node, order.settings.get(ev.id))
+        g.add(_event_iri(grp, ev.id), "timelinePosition", order.positions[ev.id])
+    # the stated order, materialised as a closure so that queries need no transitive paths
+    for before, after in sorted(order.precedes):
+        g.add(_event_iri(grp, before), "precedes", _event_iri(grp, after))
+    for basis in sorted(order.bases):
+        g.add(node, "orderBasis", v(basis))
+    g.add(node, "indexEvent", _event_iri(grp, order.index_event) if order.index_event else None)
 
 
 def _event_iri(grp: Group, event_id: str) -> ox.NamedNode:
     return ox.NamedNode(data_iri("event", f"{grp.id}-{event_id}"))
 
 
-def _event(g: _Graph, grp: Group, ev: Event, seq: int, group_node: ox.NamedNode) -> None:
+def _event(
+    g: _Graph, grp: Group, ev: Event, seq: int, group_node: ox.NamedNode, setting: tuple[str, str | None] | None
+) -> None:
     node = g.node("event", f"{grp.id}-{ev.id}", ev.term, ev.locator)
     g.add(node, LABEL, f"{g.label(ev.term)} ({ev.id})")
     g.add(group_node, "hasEvent", node)
@@ -261,7 +272,9 @@ def _event(g: _Graph, grp: Group, ev: Event, seq: int, group_node: ox.NamedNode)
     g.add(node, "diagnosisStatus", v(ev.status) if ev.status else None)
     g.add(node, "refutedBy", _event_iri(grp, ev.refuted_by) if ev.refuted_by else None)
     g.add(node, "resectable", ev.resectable)
-    g.add(node, "setting", v(ev.setting) if ev.setting else None)
+    name, basis = setting or (ev.setting, "StatedSetting" if ev.setting else None)
+    g.add(node, "setting", v(name) if name else None)
+    g.add(node, "settingBasis", v(basis) if basis else None)
     g.add(node, "patientsAffected", ev.count)
     g.add(node, "denominator", ev.of)
     g.add(node, "percent", float(ev.percent) if ev.percent is not None else None)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kg.errors import RecordError, RecordErrors
 from kg.records.model import Event, Group, Site, SourceRecord
+from kg.records.order import OrderCycle, closure, stated_edges
 from kg.records.vocabulary import Vocabulary
 
 EVENT_ONLY_FIELDS: dict[str, tuple[str, ...]] = {
@@ -184,6 +185,10 @@ class _Checker:
         event_ids = self._unique(f"{where}.events", (e.id for e in g.events))
         for j, e in enumerate(g.events):
             self.event(f"{where}.events[{j}]({e.id})", e, g, event_ids)
+        try:
+            closure(stated_edges(g))
+        except OrderCycle as cycle:
+            self.fail(f"{where}.events", f"the stated order makes a circle: {cycle}; check follows, reasons and at")
 
     def event(self, where: str, e: Event, g: Group, event_ids: set[str]) -> None:
         self.subclass(f"{where}.term", e.term, "ClinicalEvent")

@@ -152,6 +152,7 @@ class Group(Record):
     institution: Text | None = None
     period: Period | None = None
     follow_up_months: Annotated[float, Field(ge=0, le=1200)] | None = None
+    narrated_course: bool = False  # the events are one course, listed in the order the source narrates it
     links: list[GroupLink] = Field(default_factory=list, max_length=100)
     history: list[HistoryItem] = Field(default_factory=list, max_length=100)
     tumour: Tumour | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -14,6 +15,7 @@ import pyoxigraph as ox
 from kg.iris import XSD, compact
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+_SORT_KEY = re.compile(r"^\d+\|")
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,13 @@ class QueryResult:
         return len(self.rows)
 
     def with_sorted_lists(self, lists: tuple[tuple[str, str], ...]) -> QueryResult:
-        """Concatenated cells (GROUP_CONCAT) with their parts sorted, as no engine keeps their order."""
+        """Concatenated cells (GROUP_CONCAT) with their parts sorted, as no engine keeps their order.
+
+        A part may start with a sort key of digits and a bar (`000203|radiotherapy`), so that a query
+        can order the parts (by time, say) on every engine; the key is removed after sorting. Empty
+        parts are dropped and a cell with none is no value: a query concatenates COALESCE(?x, "")
+        rather than an unbound ?x, whose handling inside an aggregate differs between engines.
+        """
         if not lists:
             return self
         columns = {self.variables.index(name): sep for name, sep in lists if name in self.variables}
@@ -40,7 +48,8 @@ class QueryResult:
             if i not in columns or not isinstance(term, ox.Literal) or term.language:
                 return term
             sep = columns[i]
-            return ox.Literal(sep.join(sorted(term.value.split(sep))), datatype=term.datatype)
+            parts = [_SORT_KEY.sub("", part) for part in sorted(term.value.split(sep)) if part]
+            return ox.Literal(sep.join(parts), datatype=term.datatype) if parts else None
 
         return QueryResult(self.variables, [tuple(fix(i, t) for i, t in enumerate(row)) for row in self.rows])
 

@@ -71,11 +71,17 @@ def test_undeclared_term_check_finds_each_position(graph: KnowledgeGraph, positi
 
 
 @pytest.mark.parametrize("scope", sorted(SCOPES))
-def test_femoral_surgery_alone_is_hong_only(graph: KnowledgeGraph, scope: str) -> None:
-    """On the seed and on the whole corpus: no other femoral-family case had surgery alone and recurred."""
+def test_femoral_recurrence_after_surgery_alone_is_hong_and_the_present_case(graph: KnowledgeGraph, scope: str) -> None:
+    """On the seed and on the whole corpus: Hong (Table 1: surgery, then local recurrence) and the
+    present case (resection, no adjuvant therapy, then recurrence; chemotherapy only because of it)."""
     rows = graph.query("femoral-recurrence-after-surgery-alone", sources=SCOPES[scope]).records()
     assert [(r["source_label"], r["locator"], r["surgery_alone"]) for r in rows] == [
-        ("Hong et al. (2016)", "Table 1, row 4", "definite")
+        (
+            "Aalaoui et al. (2026)",
+            "Abstract; Case Presentation, paras 1-5; Treatment and Outcome, paras 1-2; Table 1, row 7",
+            "definite",
+        ),
+        ("Hong et al. (2016)", "Table 1, row 4", "definite"),
     ]
 
 
@@ -122,7 +128,7 @@ def test_surgery_plus_or_minus_rt_is_possible_not_definite(graph: KnowledgeGraph
     by_group = {r["group"]: r["surgery_alone"] for r in rows}
     assert by_group["https://w3id.org/vskg/id/cohort/kevorkian-1973-table-1"] == "possible"
     assert by_group["https://w3id.org/vskg/id/case/hong-2016-table-1"] == "definite"
-    assert "https://w3id.org/vskg/id/case/aalaoui-2026-present-case" not in by_group
+    assert by_group["https://w3id.org/vskg/id/case/aalaoui-2026-present-case"] == "definite"
 
 
 def test_citation_audit_finds_every_mismatched_table_row(graph: KnowledgeGraph) -> None:
