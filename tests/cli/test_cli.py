@@ -30,11 +30,12 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_femoral_query_prints_hong_with_its_table_row(store: Path) -> None:
+def test_femoral_query_prints_hong_and_the_present_case_with_their_basis(store: Path) -> None:
     done = vskg("query", "femoral-recurrence-after-surgery-alone", "--store", str(store))
     assert done.returncode == 0, done.stderr
     assert "Hong et al. (2016)" in done.stdout and "Table 1, row 4" in done.stdout
-    assert "(1 row)" in done.stdout
+    assert "Aalaoui et al. (2026)" in done.stdout and "stated reason; stated sequence; stated time" in done.stdout
+    assert "(2 rows)" in done.stdout
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "tsv"])

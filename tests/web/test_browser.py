@@ -53,8 +53,9 @@ def test_run_a_stored_query_and_follow_a_link_to_the_case(server: LiveServer, br
     page.click("#run")
     page.wait_for_selector("#result-table tbody tr")
     rows = page.locator("#result-table tbody tr")
-    assert rows.count() == 1
-    text = rows.first.inner_text()
+    assert rows.count() == 2
+    assert "Aalaoui et al. (2026)" in rows.nth(0).inner_text() and "definite" in rows.nth(0).inner_text()
+    text = rows.nth(1).inner_text()
     assert "Hong et al. (2016)" in text and "Table 1, row 4" in text and "definite" in text
     downloads = page.locator("#results a", has_text="CSV")
     assert "format=csv" in (downloads.first.get_attribute("href") or "")
