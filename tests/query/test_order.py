@@ -282,3 +282,103 @@ def test_materialised_order_equals_the_records(graph: KnowledgeGraph) -> None:
         "FILTER NOT EXISTS { ?g vskg:hasEvent ?b } } }"
     )
     assert check is False
+
+
+def test_disease_free_interval_takes_the_first_relapse_timed_from_the_resection(tmp_path: Path) -> None:
+    graph = _graph(
+        tmp_path,
+        [
+            _case(
+                "timed",
+                [
+                    RESECTION,
+                    {"id": "mets", "term": "DistantMetastasis", "at": {"months": 4, "after": "resection"}},
+                    RECURRENCE,
+                ],
+            ),
+            # the recurrence at 9 months is not first: an untimed metastasis is stated to precede it
+            _case(
+                "earlier-untimed",
+                [RESECTION, {"id": "mets", "term": "DistantMetastasis"}, {**RECURRENCE, "follows": ["mets"]}],
+            ),
+            _case("untimed", [RESECTION, {"id": "recurrence", "term": "LocalRecurrence"}]),
+            _case(
+                "no-relapse",
+                [RESECTION, {"id": "ned", "term": "NoEvidenceOfDisease", "at": {"months": 30, "after": "resection"}}],
+            ),
+        ],
+    )
+    rows = {
+        r["group"].rsplit("/", 1)[-1]: (r["first_event"], r["months"], r["basis"])
+        for r in graph.query("disease-free-interval").records()
+    }  # type: ignore[union-attr]
+    assert rows == {
+        "timed": ("distant metastasis", "4", "stated time from the resection"),
+        "earlier-untimed": ("distant metastasis", None, "no time stated from the resection"),
+        "untimed": ("local recurrence", None, "no time stated from the resection"),
+    }
+
+
+def test_recurrence_despite_adjuvant_therapy(tmp_path: Path) -> None:
+    adjuvant_rt = {"id": "rt", "term": "Radiotherapy", "at": {"months": 1, "after": "resection"}}
+    graph = _graph(
+        tmp_path,
+        [
+            _case("derived-adjuvant", [RESECTION, adjuvant_rt, RECURRENCE]),
+            _case(
+                "cohort-some",
+                [
+                    {"id": "resection", "term": "SurgicalResection"},
+                    {"id": "rt", "term": "Radiotherapy", "exposure": "some", "setting": "Adjuvant"},
+                    {"id": "mets", "term": "DistantMetastasis", "exposure": "some"},
+                ],
+                kind="cohort",
+                n=4,
+            ),
+            # radiotherapy given because of the recurrence is not adjuvant
+            _case(
+                "for-recurrence",
+                [RESECTION, RECURRENCE, {"id": "rt", "term": "Radiotherapy", "reasons": ["recurrence"]}],
+            ),
+            _case("adjuvant-no-relapse", [RESECTION, adjuvant_rt]),
+        ],
+    )
+    rows = {
+        r["group"].rsplit("/", 1)[-1]: (r["therapy"], r["setting"], r["setting_basis"], r["certainty"])  # type: ignore[union-attr]
+        for r in graph.query("recurrence-despite-adjuvant").records()
+    }
+    assert rows == {
+        "derived-adjuvant": ("radiotherapy", "adjuvant", "derived from the order of events", "definite"),
+        "cohort-some": ("radiotherapy", "adjuvant", "stated", "possible"),
+    }
+
+
+def test_anticoagulation_after_the_resection_is_not_a_delayed_diagnosis(tmp_path: Path) -> None:
+    dvt = {"id": "dvt", "term": "InitialDiagnosis", "condition": "DeepVeinThrombosis", "status": "Misdiagnosed"}
+    graph = _graph(
+        tmp_path,
+        [
+            _case(
+                "because-of-dvt",
+                [dvt, {"id": "anticoagulation", "term": "Anticoagulation", "reasons": ["dvt"]}, RESECTION],
+            ),
+            _case(
+                "after-surgery",
+                [dvt, RESECTION, {"id": "anticoagulation", "term": "Anticoagulation", "follows": ["resection"]}],
+            ),
+            _case("unplaced", [dvt, {"id": "anticoagulation", "term": "Anticoagulation"}, RESECTION]),
+        ],
+    )
+    rows = {r["group"].rsplit("/", 1)[-1]: r["basis"] for r in graph.query("delayed-diagnosis").records()}  # type: ignore[union-attr]
+    assert rows == {"because-of-dvt": "given because of the diagnosis", "unplaced": "not placed in time"}
+
+
+def test_treatments_by_setting_tells_stated_derived_and_not_stated(graph: KnowledgeGraph) -> None:
+    rows = graph.query("treatments-by-setting", sources=SEED).records()
+    femoral = {(r["treatment"], r["setting"], r["basis"]): r["events"] for r in rows if r["site"] == "femoral vein"}
+    assert (
+        femoral[("systemic therapy", "for recurrent or metastatic disease", "derived from the order of events")] == "2"
+    )
+    assert femoral[("surgical resection", "primary", "derived from the order of events")] == "1"
+    # Narayanan's Table 1 row: "Surgery + CT" gives no setting
+    assert femoral[("systemic therapy", "setting not stated", "not stated")] == "1"
