@@ -36,3 +36,16 @@ class Synonyms:
             return entries[key]
         stripped = norm(re.sub(r"\s*\([^()]*\)\s*$", "", phrase))
         return entries.get(stripped)
+
+    def reference_point(self, text: str) -> str | None:
+        """The event a stated time counts from ('7 months after the resection' -> 'surgery'), or None."""
+        nouns = self.table.get("time_reference", {})
+        if not nouns:
+            return None
+        alternatives = "|".join(re.escape(n) for n in sorted(nouns, key=len, reverse=True))
+        found = re.search(rf"\b{_FROM}[\s-]+{_DETERMINERS}({alternatives})\b", norm(text))
+        return str(nouns[found.group(1)]) if found else None
+
+
+_FROM = r"(?:after|following|post|from)"
+_DETERMINERS = r"(?:(?:the|her|his|their|its|initial|first|primary)\s+)*"

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from kg.curation.free_text import Synonyms, norm
+from kg.curation.free_text import Synonyms
 from kg.curation.report import Unmapped
 from kg.errors import RecordError
 from kg.iris import SLUG
@@ -265,14 +265,7 @@ class RecordBuilder:
             base["note"] = f"as extracted: {detail}"
         months = o.get("time_months")
         if months is not None:
-            reference = next(
-                (
-                    ref
-                    for phrase, ref in self.syn.table.get("time_reference", {}).items()
-                    if phrase in norm(str(detail))
-                ),
-                None,
-            )
+            reference = self.syn.reference_point(str(detail or ""))
             if reference == "surgery" and surgery_id:
                 base["at"] = {"months": months, "after": surgery_id}
             elif reference == "diagnosis":
@@ -287,6 +280,10 @@ class RecordBuilder:
                         },
                     )
                 base["at"] = {"months": months, "after": "diagnosis"}
+            elif reference == "surgery":
+                self.miss(
+                    "outcomes.time_months", f"{months} months ({detail}): the record has no resection", "reviewed"
+                )
             else:
                 self.miss("outcomes.time_months", f"{months} months ({detail}): no reference point stated", "reviewed")
         sites = [s.strip() for s in str(o.get("site") or "").split(",") if s.strip()]

@@ -72,5 +72,3 @@ def new_record(source_id: str, data_dir: Path) -> Path:
         raise RecordError(str(target), "(file)", "already exists; edit it instead")
     target.write_text(TEMPLATE.format(id=source_id), encoding="utf-8")
     return target
-
-

@@ -153,3 +153,29 @@ def test_bad_sheets_name_file_and_place(tmp_path: Path) -> None:
     csv_bad.write_text("id,citation.title\nx,y\n", encoding="utf-8")
     with pytest.raises(RecordError, match="missing columns"):
         import_sheet(csv_bad, tmp_path, SYNONYMS)
+
+
+@pytest.mark.parametrize(
+    ("detail", "after"),
+    [
+        ("recurred 7 months after the resection", "surgery"),
+        ("local recurrence seven months following her operation", "surgery"),
+        ("relapse 7 months post-resection", "surgery"),
+        ("recurrence 7 months after initial diagnosis", "diagnosis"),
+        ("recurrence seven months later", None),
+    ],
+)
+def test_import_reads_the_reference_point_a_time_names(tmp_path: Path, detail: str, after: str | None) -> None:
+    sheet = _sheet(tmp_path, [])
+    records = json.loads(sheet.read_text(encoding="utf-8"))
+    records[0]["patients"][0]["outcomes"] = [{"kind": "local recurrence", "detail": detail, "time_months": 7}]
+    sheet.write_text(json.dumps(records), encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    report = import_sheet(sheet, data, SYNONYMS)
+    events = yaml.safe_load((data / "test-case-2025.yaml").read_text(encoding="utf-8"))["groups"][0]["events"]
+    recurrence = next(e for e in events if e["term"] == "LocalRecurrence")
+    expected = {"surgery": "surgical-resection", "diagnosis": "diagnosis"}.get(after or "")
+    assert recurrence.get("at") == ({"months": 7, "after": expected} if expected else None)
+    reported = [v.value for v in report.values if v.field == "outcomes.time_months"]
+    assert reported == ([] if expected else [f"7 months ({detail}): no reference point stated"])

@@ -54,8 +54,8 @@ def _answer(graph: KnowledgeGraph, **params: Any) -> dict[str, str | None]:
     return {str(r["group"]).rsplit("/", 1)[-1]: r["surgery_alone"] for r in rows}
 
 
-RESECTION = {"id": "resection", "term": "SurgicalResection"}
-RECURRENCE = {"id": "recurrence", "term": "LocalRecurrence", "at": {"months": 9, "after": "resection"}}
+RESECTION: dict[str, Any] = {"id": "resection", "term": "SurgicalResection"}
+RECURRENCE: dict[str, Any] = {"id": "recurrence", "term": "LocalRecurrence", "at": {"months": 9, "after": "resection"}}
 
 
 def test_reasons_in_and_out_of_the_headline_answer(tmp_path: Path) -> None:
@@ -137,7 +137,7 @@ def test_reasons_in_and_out_of_the_headline_answer(tmp_path: Path) -> None:
 
 
 def test_one_row_per_group_however_many_resections_and_recurrences(tmp_path: Path) -> None:
-    events = [
+    events: list[dict[str, Any]] = [
         {"id": "resection", "term": "SurgicalResection"},
         {"id": "recurrence", "term": "LocalRecurrence", "at": {"months": 7, "after": "resection"}},
         {"id": "re-resection", "term": "SurgicalResection", "reasons": ["recurrence"]},
@@ -309,9 +309,9 @@ def test_disease_free_interval_takes_the_first_relapse_timed_from_the_resection(
         ],
     )
     rows = {
-        r["group"].rsplit("/", 1)[-1]: (r["first_event"], r["months"], r["basis"])
+        str(r["group"]).rsplit("/", 1)[-1]: (r["first_event"], r["months"], r["basis"])
         for r in graph.query("disease-free-interval").records()
-    }  # type: ignore[union-attr]
+    }
     assert rows == {
         "timed": ("distant metastasis", "4", "stated time from the resection"),
         "earlier-untimed": ("distant metastasis", None, "no time stated from the resection"),
@@ -344,7 +344,7 @@ def test_recurrence_despite_adjuvant_therapy(tmp_path: Path) -> None:
         ],
     )
     rows = {
-        r["group"].rsplit("/", 1)[-1]: (r["therapy"], r["setting"], r["setting_basis"], r["certainty"])  # type: ignore[union-attr]
+        str(r["group"]).rsplit("/", 1)[-1]: (r["therapy"], r["setting"], r["setting_basis"], r["certainty"])
         for r in graph.query("recurrence-despite-adjuvant").records()
     }
     assert rows == {
@@ -369,7 +369,7 @@ def test_anticoagulation_after_the_resection_is_not_a_delayed_diagnosis(tmp_path
             _case("unplaced", [dvt, {"id": "anticoagulation", "term": "Anticoagulation"}, RESECTION]),
         ],
     )
-    rows = {r["group"].rsplit("/", 1)[-1]: r["basis"] for r in graph.query("delayed-diagnosis").records()}  # type: ignore[union-attr]
+    rows = {str(r["group"]).rsplit("/", 1)[-1]: r["basis"] for r in graph.query("delayed-diagnosis").records()}
     assert rows == {"because-of-dvt": "given because of the diagnosis", "unplaced": "not placed in time"}
 
 

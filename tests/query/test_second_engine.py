@@ -10,6 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from rdflib.query import ResultRow
 
 from kg import KnowledgeGraph
 from kg.iris import PREFIXES, XSD
@@ -63,7 +64,7 @@ def rdflib_answer(dataset: rdflib.Dataset, stored: StoredQuery) -> QueryResult:
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if f"PREFIX {p}:" not in stored.text)
     result = dataset.query(prologue + bind_values(stored.text, stored.bindings({})))
     variables = [str(v) for v in result.vars or []]
-    rows = [tuple(_term(row[v]) for v in variables) for row in result]  # type: ignore[index]
+    rows = [tuple(_term(row.get(v)) for v in variables) for row in result if isinstance(row, ResultRow)]
     return QueryResult(variables, rows).with_sorted_lists(stored.lists)
 
 
