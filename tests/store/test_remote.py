@@ -17,7 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from kg import KnowledgeGraph, QueryError
+from kg import KGError, KnowledgeGraph, QueryError
 from kg.store.remote import PushError, RemoteError, RemoteStore, push
 from kg.store.results import QueryResult
 from tests.conftest import PROJECT, ROOT
@@ -100,7 +100,11 @@ def pushed(virtuoso: Virtuoso, store: Path, password_file: Path) -> KnowledgeGra
 
 def test_every_stored_query_gives_the_same_rows_on_virtuoso(graph: KnowledgeGraph, pushed: KnowledgeGraph) -> None:
     for stored in graph.stored_queries(include_qc=True):
-        embedded, remote = graph.query(stored.name), pushed.query(stored.name)
+        embedded = graph.query(stored.name)
+        try:
+            remote = pushed.query(stored.name)
+        except KGError as exc:
+            raise AssertionError(f"{stored.name}: {exc}") from exc
         assert embedded.variables == remote.variables, stored.name
         assert normalised(embedded) == normalised(remote), stored.name
 

@@ -14,7 +14,7 @@ from kg import KnowledgeGraph
 from kg.store.results import QueryResult
 from kg.views.network import draw_network, write_graphml
 from kg.views.report import rates, render, wilson
-from kg.views.timeline import draw_timeline, timeline_data
+from kg.views.timeline import TimelineEvent, draw_timeline, timeline_data
 from tests.conftest import ROOT
 
 SEED_CASE = "https://w3id.org/vskg/id/case/aalaoui-2026-present-case"
@@ -32,7 +32,6 @@ def _select(graph: KnowledgeGraph):  # type: ignore[no-untyped-def]
 def test_seed_timeline_events_order_times_and_dissociated_response(graph: KnowledgeGraph, tmp_path: Path) -> None:
     timeline = timeline_data(SEED_CASE, _select(graph))
     kinds = [e.kind for e in timeline.events]
-    assert [e.sequence for e in timeline.events] == sorted(e.sequence for e in timeline.events)
     assert kinds.index("limb pain") < kinds.index("initial diagnosis") < kinds.index("anticoagulation")
     assert kinds.index("anticoagulation") < kinds.index("surgical resection") < kinds.index("local recurrence")
     assert timeline.anchor == "surgical resection"
@@ -41,6 +40,12 @@ def test_seed_timeline_events_order_times_and_dissociated_response(graph: Knowle
     assert by_kind["distant metastasis"].position == 9.0
     assert by_kind["distant metastasis"].stated == "9 months after surgical resection"
     assert by_kind["local recurrence"].stated is None  # no time of its own in the report
+    # no made-up month: an event without a stated time has none, only the interval the order allows
+    assert (by_kind["local recurrence"].position, by_kind["local recurrence"].earliest) == (None, 9.0)
+    assert by_kind["local recurrence"].latest is None
+    assert (by_kind["surgical exploration"].earliest, by_kind["surgical exploration"].latest) == (None, 0.0)
+    assert all(e.position is None for e in timeline.events if e.stated is None)
+    assert all(e.placed for e in timeline.events)
     lines = [e for e in timeline.events if e.kind == "systemic therapy"]
     assert [e.detail for e in lines] == ["doxorubicin, line 1, 3 cycles", "gemcitabine, line 2"]
     assert timeline.dissociated
@@ -51,14 +56,26 @@ def test_seed_timeline_events_order_times_and_dissociated_response(graph: Knowle
     svg = draw_timeline(timeline, tmp_path / "t.svg").read_text(encoding="utf-8")
     assert "dissociated response" in svg and "improved \u221242 %" in svg and "worsened" in svg
     assert "doxorubicin, line 1, 3 cycles" in svg
+    assert "no time stated, placed by the stated order" in svg
     png = draw_timeline(timeline, tmp_path / "t.png").read_bytes()
     assert png.startswith(b"\x89PNG")
 
 
-def test_timeline_of_a_case_without_stated_times(graph: KnowledgeGraph) -> None:
+def test_timeline_of_a_case_without_stated_times(graph: KnowledgeGraph, tmp_path: Path) -> None:
     timeline = timeline_data("https://w3id.org/vskg/id/case/hong-2016-table-1", _select(graph))
     assert timeline.anchor is None and [e.position for e in timeline.events] == [0.0, 1.0, 2.0]
     assert not timeline.dissociated
+    svg = draw_timeline(timeline, tmp_path / "t.svg").read_text(encoding="utf-8")
+    assert "steps, not months" in svg
+
+
+def test_an_event_nothing_places_in_time_goes_to_its_own_band(graph: KnowledgeGraph, tmp_path: Path) -> None:
+    timeline = timeline_data(SEED_CASE, _select(graph))
+    loose = TimelineEvent("urn:x:loose", 99, "limb oedema", "presentation and diagnosis", "", None, None)
+    timeline.events.append(loose)
+    assert not loose.placed
+    svg = draw_timeline(timeline, tmp_path / "t.svg").read_text(encoding="utf-8")
+    assert "time not stated" in svg and "limb oedema" in svg
 
 
 def test_network_counts_and_graphml(graph: KnowledgeGraph, tmp_path: Path) -> None:
