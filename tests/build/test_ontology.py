@@ -104,17 +104,56 @@ def test_every_term_has_label_and_definition() -> None:
     assert declared - defined == set()
 
 
+SECOND_LIST = PROJECT.root.parent / "shared" / "reference" / "ontology-terms-more.md"
+
+
+def second_list() -> tuple[set[str], set[str]]:
+    """Codes of the second checked list: Table A (primary sources) and Table B (close matches at most)."""
+    tables: list[set[str]] = [set(), set()]
+    table = -1
+    for line in SECOND_LIST.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## Table"):
+            table += 1
+        elif line.startswith("| ") and 0 <= table < 2:
+            curie = line.split("|")[2].strip()
+            if re.fullmatch(r"[A-Za-z]+:[A-Za-z0-9]+", curie):
+                prefix, local = curie.split(":")
+                tables[table].add(f"{prefix}_{local}")
+    return tables[0], tables[1]
+
+
+def _code(iri: str) -> str:
+    return re.sub(r"^.*/(obo/)?", "", iri) if "/obo/" in iri else "/".join(iri.rsplit("/", 2)[-2:])
+
+
+@pytest.mark.skipif(
+    not SECOND_LIST.exists(), reason=f"the second checked list is not beside the checkout ({SECOND_LIST})"
+)
 def test_alignments_use_only_checked_codes() -> None:
     quads = read_ontology(PROJECT.ontology)
+    table_a, table_b = second_list()
+    assert {"NCIT_C124450", "UBERON_0001363"} <= table_a and {"NCIT_C94796"} <= table_b
     external = [
-        _iri(q.object)
+        (q.predicate.value.rsplit("#", 1)[1], _code(_iri(q.object)))
         for q in quads
         if q.predicate.value.startswith("http://www.w3.org/2004/02/skos/core#") and q.predicate.value.endswith("Match")
     ]
     assert external
-    for iri in external:
-        code = re.sub(r"^.*/(obo/)?", "", iri) if "/obo/" in iri else "/".join(iri.rsplit("/", 2)[-2:])
-        assert code in CHECKED, f"{iri} is not a checked code"
+    for predicate, code in external:
+        assert code in CHECKED | table_a | table_b, f"{code} is in neither checked list"
+        if code in table_b - table_a - CHECKED:
+            assert predicate != "exactMatch", f"{code} is from a secondary source: closeMatch at most"
+
+
+def test_wrong_meanings_stay_out() -> None:
+    """The IHC staining method is not a marker, grade 2 is not the grade property, and an
+    observational study is broader than a case series."""
+    quads = read_ontology(PROJECT.ontology)
+    matches = {(_iri(q.subject).rsplit("#", 1)[-1], q.predicate.value.rsplit("#", 1)[-1], _code(_iri(q.object)))
+               for q in quads if q.predicate.value.endswith("Match")}  # fmt: skip
+    assert not {m for m in matches if m[2] in ("NCIT_C23020", "NCIT_C28078")}
+    assert ("CaseSeries", "broadMatch", "SEPIO_0000070") in matches
+    assert ("CaseSeries", "closeMatch", "SEPIO_0000070") not in matches
 
 
 def test_vein_hierarchy() -> None:
