@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.iris import OBO, PROV, RDF, RDFS, VSKG, XSD, data_iri, graph_iri
-from kg.records.model import Event, Group, Site, SourceRecord, TableRow
+from kg.records.model import Event, Group, Mapping, Site, SourceRecord, TableRow
 from kg.records.order import group_order
 from kg.records.vocabulary import Vocabulary
 
@@ -161,9 +161,19 @@ def _site(g: _Graph, slug: str, site: Site, cls: str | None = None) -> ox.NamedN
         side = f"{g.label(site.laterality)} " if site.laterality else ""
         g.add(node, LABEL, site.as_printed or side + g.label(site.term))
         g.add(node, "laterality", v(site.laterality) if site.laterality else None)
+        if site.branch_of:
+            g.add(node, "branchOf", _site(g, f"{slug}-branch-of", site, site.branch_of))
+        _mapping(g, node, site.mapping)
     else:
         g.add(node, LABEL, g.label(cls))
     return node
+
+
+def _mapping(g: _Graph, node: ox.NamedNode, mapping: Mapping | None) -> None:
+    """An approximate term keeps the source's words and says how they relate (absent: exact)."""
+    if mapping is not None:
+        g.add(node, "mappingStrength", v(mapping.strength.capitalize() + "Mapping"))
+        g.add(node, "phraseAsPrinted", mapping.phrase)
 
 
 def _group(g: _Graph, rec: SourceRecord, grp: Group, groups_kind: dict[str, str]) -> None:
@@ -196,10 +206,17 @@ def _group(g: _Graph, rec: SourceRecord, grp: Group, groups_kind: dict[str, str]
         g.add(ln, "links", other)
         g.add(ln, "curatorNote", link.basis)
         g.add(node, "possibleOverlap" if link.kind == "overlap" else "sameGroupAs", other)
+    for i, caveat in enumerate(grp.caveats, start=1):
+        doubt = g.node("caveat", f"{grp.id}-{i}", "CuratorCaveat", caveat.locator)
+        g.add(doubt, LABEL, f"caveat on {grp.id}: {caveat.note}")
+        g.add(doubt, "caveatAbout", v(caveat.about.capitalize() + "Doubt"))
+        g.add(doubt, "curatorNote", caveat.note)
+        g.add(node, "hasCaveat", doubt)
     for h in grp.history:
         hist = g.node("history", f"{grp.id}-{h.term.lower()}", h.term, h.locator)
         g.add(hist, LABEL, g.label(h.term))
         g.add(hist, "curatorNote", h.note)
+        _mapping(g, hist, h.mapping)
         g.add(node, "hasHistory", hist)
     if grp.tumour is not None:
         t = grp.tumour
@@ -282,6 +299,7 @@ def _event(
     g.add(node, "frequencyAsPrinted", ev.frequency)
     g.add(node, "finding", ev.finding)
     g.add(node, "curatorNote", ev.note)
+    _mapping(g, node, ev.mapping)
     for lesion in ev.lesions:
         resp = g.node("lesion-response", f"{grp.id}-{ev.id}-{lesion.lesion}", "LesionResponse")
         g.add(resp, LABEL, f"{lesion.lesion}: {lesion.trend.lower()}")

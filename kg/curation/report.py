@@ -11,7 +11,7 @@ class Unmapped:
     record: str
     field: str
     value: str
-    status: str  # "unmapped" (no synonym) or "reviewed" (a curator marked it as having no term)
+    status: str  # "unmapped" (no synonym), "reviewed" (marked as having no term) or "approximate" (not exact)
 
 
 @dataclass
@@ -32,13 +32,13 @@ class ImportReport:
         ]
         for name in self.kept:
             lines.append(f"  kept {name} (use --overwrite to replace it with the import)")
-        for status in ("unmapped", "reviewed"):
+        titles = {
+            "unmapped": "values with no synonym (add them to curation/synonyms.yaml)",
+            "reviewed": "values reviewed as having no term (kept as curator notes)",
+            "approximate": "values mapped to a term that is not exact (kept with their words in the graph)",
+        }
+        for status, title in titles.items():
             rows = [v for v in self.values if v.status == status]
-            title = (
-                "values with no synonym (add them to curation/synonyms.yaml)"
-                if status == "unmapped"
-                else ("values reviewed as having no term (kept as curator notes)")
-            )
             lines.append(f"{title}: {len(rows)}")
             lines += [f"  {v.file}\t{v.record}\t{v.field}\t{v.value}" for v in rows]
         return "\n".join(lines)

@@ -146,6 +146,10 @@ class RecordBuilder:
                     history.append({"term": item["history"], "note": f"as extracted: {finding}", "locator": locator})
                 elif isinstance(item, dict) and "skip" in item:
                     self.miss("presenting_findings", f"{finding} [{item['skip']}]", "reviewed")
+                elif isinstance(item, dict):  # an approximate term: kept with the words, and reported
+                    mapping = {"phrase": str(finding), "strength": item["strength"]}
+                    add("presentation", {"term": item["term"], "mapping": mapping, "note": f"as extracted: {finding}"})
+                    self.miss("presenting_findings", f"{finding} -> {item['term']} ({item['strength']})", "approximate")
                 else:
                     add("presentation", {"term": item, "note": f"as extracted: {finding}"})
         for text in p.get("imaging") or []:
@@ -192,6 +196,8 @@ class RecordBuilder:
         if not site_term:
             return None
         site: dict[str, Any] = {"term": site_term, "as_printed": str(vein)}
+        if isinstance(site_term, dict):  # a branch of a vein, placed at its region
+            site = {"term": site_term["term"], "as_printed": str(vein), "branch_of": site_term["branch_of"]}
         side = self.term("laterality", "side", p.get("side"))
         if side:
             site["laterality"] = side
@@ -229,6 +235,9 @@ class RecordBuilder:
             terms = self.syn.lookup("treatment_kind", str(kind)) if kind != "other" else None
         if terms is None:
             self.miss("treatments", f"{kind}: {detail}")
+            return []
+        if isinstance(terms, dict):
+            self.miss("treatments", f"{kind}: {detail} [{terms['skip']}]", "reviewed")
             return []
         events = []
         for term in terms:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kg.errors import RecordError, RecordErrors
 from kg.records.model import Event, Group, Site, SourceRecord
-from kg.records.order import OrderCycle, closure, stated_edges
+from kg.records.order import order_circle
 from kg.records.vocabulary import Vocabulary
 
 EVENT_ONLY_FIELDS: dict[str, tuple[str, ...]] = {
@@ -134,12 +134,12 @@ class _Checker:
     def site(self, where: str, site: Site) -> None:
         self.subclass(f"{where}.term", site.term, "AnatomicalSite")
         self.member(f"{where}.laterality", site.laterality, "Laterality")
+        if site.branch_of:
+            self.subclass(f"{where}.branch_of", site.branch_of, "Vein")
         for j, inc in enumerate(site.includes):
             if not self.vocab.is_a(inc, site.term) or inc == site.term:
-                self.fail(
-                    f"{where}.includes[{j}]",
-                    f"'{inc}' must be a site strictly below '{site.term}' in the site hierarchy",
-                )
+                below = f"'{inc}' must be a site strictly below '{site.term}' in the site hierarchy"
+                self.fail(f"{where}.includes[{j}]", below)
 
     def group(self, where: str, g: Group) -> None:
         self.source(f"{where}.reported_in", g.reported_in)
@@ -185,22 +185,21 @@ class _Checker:
         event_ids = self._unique(f"{where}.events", (e.id for e in g.events))
         for j, e in enumerate(g.events):
             self.event(f"{where}.events[{j}]({e.id})", e, g, event_ids)
-        try:
-            closure(stated_edges(g))
-        except OrderCycle as cycle:
-            self.fail(f"{where}.events", f"the stated order makes a circle: {cycle}; check follows, reasons and at")
+        circle = order_circle(g)
+        if circle:
+            self.fail(f"{where}.events", circle)
 
     def event(self, where: str, e: Event, g: Group, event_ids: set[str]) -> None:
         self.subclass(f"{where}.term", e.term, "ClinicalEvent")
         if e.exposure != "all" and g.kind == "case":
             self.fail(f"{where}.exposure", f"'{e.exposure}' applies to cohorts only; a case's events are 'all'")
-        if e.count is not None:
-            n = g.n_patients or 1
-            expected = "none" if e.count == 0 else "all" if e.count == n else "some"
+        # a count or a percentage of patients (not a survival proportion) says who had the event
+        share = (e.count, g.n_patients or 1) if e.count is not None else (e.percent, 100.0)
+        if share[0] is not None and not self.vocab.is_a(e.term, "SurvivalEstimate"):
+            expected = "none" if share[0] == 0 else "all" if share[0] == share[1] else "some"
             if e.exposure != expected:
-                self.fail(
-                    f"{where}.exposure", f"with count {e.count} of the group's {n} patients it must be '{expected}'"
-                )
+                said = f"count {e.count} of the group's {share[1]}" if e.count is not None else f"{e.percent} %"
+                self.fail(f"{where}.exposure", f"with {said} patients it must be '{expected}'")
         if e.site is not None:
             self.site(f"{where}.site", e.site)
         for kind, fields in EVENT_ONLY_FIELDS.items():

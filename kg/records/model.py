@@ -38,11 +38,21 @@ class Bibliography(Record):
     locator: Locator
 
 
+class Mapping(Record):
+    """How the source's words relate to the term chosen for them, where not exactly: the term is
+    `broader` than the phrase, `narrower` than it, or only `related` to it."""
+
+    phrase: Text
+    strength: Literal["broader", "narrower", "related"]
+
+
 class Site(Record):
     term: TermName
     as_printed: Text | None = None
     laterality: TermName | None = None
+    branch_of: TermName | None = None  # a branch or tributary of this vein, placed at `term`
     includes: list[TermName] = Field(default_factory=list, max_length=20)
+    mapping: Mapping | None = None
 
 
 class Grade(Record):
@@ -114,12 +124,22 @@ class Event(Record):
     horizon_years: Annotated[float, Field(gt=0, le=100)] | None = None
     frequency: Text | None = None
     finding: Text | None = None
+    mapping: Mapping | None = None
     note: Text | None = None
 
 
 class HistoryItem(Record):
     term: TermName
     note: Text | None = None
+    mapping: Mapping | None = None
+    locator: Locator
+
+
+class Caveat(Record):
+    """A curator's typed doubt about a group: what it concerns, why, and where that is read."""
+
+    about: Literal["site", "patients", "treatment", "outcome"]
+    note: Text
     locator: Locator
 
 
@@ -154,6 +174,7 @@ class Group(Record):
     follow_up_months: Annotated[float, Field(ge=0, le=1200)] | None = None
     narrated_course: bool = False  # the events are one course, listed in the order the source narrates it
     links: list[GroupLink] = Field(default_factory=list, max_length=100)
+    caveats: list[Caveat] = Field(default_factory=list, max_length=20)
     history: list[HistoryItem] = Field(default_factory=list, max_length=100)
     tumour: Tumour | None = None
     events: list[Event] = Field(default_factory=list, max_length=1000)

@@ -75,6 +75,15 @@ def stated_edges(group: Group) -> dict[tuple[str, str], str]:
     return edges
 
 
+def order_circle(group: Group) -> str | None:
+    """What is wrong when the group's stated order makes an event come before itself, else None."""
+    try:
+        closure(stated_edges(group))
+    except OrderCycle as cycle:
+        return f"the stated order makes a circle: {cycle}; check follows, reasons and at"
+    return None
+
+
 def closure(pairs: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
     """The transitive closure; raises OrderCycle when an event would come before itself."""
     after: dict[str, set[str]] = {}
