@@ -76,6 +76,15 @@ def source_quads(rec: SourceRecord, vocab: Vocabulary, group_kinds: dict[str, st
     for field in ("container", "volume", "issue", "pages", "edition", "doi", "pmid", "pmcid", "url"):
         g.add(src, field, getattr(bib, field))
     g.add(src, "locator", bib.locator)
+    for i, sup in enumerate(bib.supplements, start=1):
+        node = g.node("citation-supplement", f"{rec.id}-{i}", "CitationSupplement", sup.locator)
+        g.add(node, LABEL, f"{', '.join(sup.fields)} of {rec.label}, read on {sup.locator}")
+        g.add(node, "supplements", src)
+        for name in sup.fields:
+            g.add(node, "suppliedField", name)
+        g.add(node, "evidenceQuote", sup.quote)
+        g.add(node, "confidence", sup.confidence)
+        g.add(node, "curatorNote", sup.note)
     g.add(src, DERIVED, ox.NamedNode(data_iri("source", bib.taken_from or rec.id)))
     g.add(src, "curatorNote", rec.note)
     g.add(src, "synthetic", True if rec.synthetic else None)

@@ -40,7 +40,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     data, _, _, _ = paths(args)
     synonyms = Path(args.synonyms) if args.synonyms else Project.find().root / "curation" / "synonyms.yaml"
-    report = import_sheet(Path(args.sheet), data, synonyms, overwrite=args.overwrite)
+    citations = Path(args.citations) if args.citations else None
+    report = import_sheet(Path(args.sheet), data, synonyms, overwrite=args.overwrite, citations=citations)
     text = report.render()
     if args.report:
         Path(args.report).write_text(text + "\n", encoding="utf-8")

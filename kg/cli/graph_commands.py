@@ -86,7 +86,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         f"sources: {sources}  cases: {totals['cases']}  cohorts: {totals['cohorts']}  "
         f"patients: {totals['patients']} (at risk of double counting: {totals['at_risk']})  triples: {len(graph)}"
     )
-    for name in ("stats-by-site", "stats-by-design"):
+    for name in ("stats-by-site", "stats-by-design", "incomplete-citations"):
         print(f"\n## {graph.stored(name).summary}")
         print(render(graph.query(name), args.format))
     return 0

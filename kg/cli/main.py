@@ -116,6 +116,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("sheet", help="extraction sheet: JSON (like published-cases.json) or CSV with the same columns")
     p.add_argument("--synonyms", help="synonym table (default: curation/synonyms.yaml)")
     p.add_argument("--overwrite", action="store_true", help="replace records that differ from the import")
+    p.add_argument(
+        "--citations", help="citation supplement (like citation-supplement.json): fields read on other pages"
+    )
     p.add_argument("--report", help="also write the report of unmapped values to this file")
     p.set_defaults(run=cmd_import)
 

@@ -17,6 +17,7 @@ from kg.curation.free_text import Synonyms
 from kg.curation.report import ImportReport
 from kg.curation.sheet_records import RecordBuilder
 from kg.curation.sheets import read_sheet
+from kg.curation.supplements import read_supplements
 from kg.errors import RecordError
 
 HEADER = (
@@ -30,12 +31,16 @@ def render_record(record: dict[str, Any], sheet_name: str) -> str:
     return HEADER.format(sheet=sheet_name, id=record["id"]) + body
 
 
-def import_sheet(sheet: Path, data_dir: Path, synonyms: Path, *, overwrite: bool = False) -> ImportReport:
+def import_sheet(
+    sheet: Path, data_dir: Path, synonyms: Path, *, overwrite: bool = False, citations: Path | None = None
+) -> ImportReport:
+    """`citations` is a citation supplement (like citation-supplement.json) applied to its records."""
     syn = Synonyms.load(synonyms)
+    supplements = read_supplements(citations) if citations else {}
     report = ImportReport()
     seen: set[str] = set()
     for raw in read_sheet(sheet):
-        builder = RecordBuilder(raw, syn, str(sheet))
+        builder = RecordBuilder(raw, syn, str(sheet), supplements.get(str(raw.get("id", ""))))
         if builder.id in seen:
             raise RecordError(str(sheet), f"record {builder.id}", "the id is used twice in the sheet")
         seen.add(builder.id)

@@ -7,22 +7,26 @@ from collections import Counter
 from typing import Any
 
 from kg.curation.free_text import Synonyms
+from kg.curation.labels import citation_label
 from kg.curation.report import Unmapped
+from kg.curation.supplements import apply_supplements
 from kg.errors import RecordError
 from kg.iris import SLUG
 
 ANNOTATION = re.compile(r"\s*\(([^()]*(?:URL|text read|truncated|slug|per URL)[^()]*)\)\s*$", re.IGNORECASE)
-INITIALS = re.compile(r"\s+[A-Z]{1,4}$")
 
 
 class RecordBuilder:
     """Converts one sheet record, noting every value it cannot map."""
 
-    def __init__(self, raw: dict[str, Any], synonyms: Synonyms, sheet: str) -> None:
+    def __init__(
+        self, raw: dict[str, Any], synonyms: Synonyms, sheet: str, supplements: list[dict[str, Any]] | None = None
+    ) -> None:
         self.raw = raw
         self.syn = synonyms
         self.sheet = sheet
         self.id = str(raw.get("id", ""))
+        self.supplements = supplements or []
         self.values: list[Unmapped] = []
 
     def miss(self, fld: str, value: Any, status: str = "unmapped") -> None:
@@ -46,8 +50,9 @@ class RecordBuilder:
             raise RecordError(self.sheet, f"record {self.id!r}.id", "must be lower-case words joined by hyphens")
         locator = str(raw.get("locator") or "").strip() or "extraction sheet (part read not stated)"
         citation, notes = self.citation(raw.get("citation") or {}, locator)
-        out: dict[str, Any] = {"id": self.id, "label": self.label(raw.get("citation") or {}), "citation": citation}
+        apply_supplements(citation, self.supplements)
         design = self.term("study_design", "study_type", raw.get("study_type"))
+        out: dict[str, Any] = {"id": self.id, "label": citation_label(citation, design), "citation": citation}
         if design:
             out["study_design"] = design
             out["design_basis"] = f"extraction sheet study_type '{raw['study_type']}'"
@@ -59,20 +64,6 @@ class RecordBuilder:
         if notes:
             out["note"] = " ".join(notes)
         return out
-
-    def label(self, cit: dict[str, Any]) -> str:
-        authors = ANNOTATION.sub("", str(cit.get("authors") or "")).strip()
-        year = cit.get("year")
-        when = f"({year})" if year else "(n.d.)"
-        if not authors:
-            return f"{self.id} {when}"
-        names = [a.strip() for a in authors.split(",") if a.strip()]
-        surnames = [INITIALS.sub("", name) for name in names]
-        if len(names) == 1:
-            return f"{surnames[0]} {when}"
-        if len(names) == 2:
-            return f"{surnames[0]} & {surnames[1]} {when}"
-        return f"{surnames[0]} et al. {when}"
 
     def citation(self, cit: dict[str, Any], locator: str) -> tuple[dict[str, Any], list[str]]:
         out: dict[str, Any] = {}

@@ -19,6 +19,19 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+CitationField = Literal["authors", "title", "year", "container", "volume", "issue", "pages", "doi", "pmid", "pmcid"]
+
+
+class CitationSupplement(Record):
+    """Fields the extraction sheet lacked, read on another public page: the page is their locator."""
+
+    fields: list[CitationField] = Field(min_length=1, max_length=10)
+    locator: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)]
+    quote: Text
+    confidence: Text
+    note: Text | None = None
+
+
 class Bibliography(Record):
     """The bibliographic record of a source, as printed where it was taken from."""
 
@@ -36,6 +49,7 @@ class Bibliography(Record):
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)] | None = None
     taken_from: Slug | None = None
     locator: Locator
+    supplements: list[CitationSupplement] = Field(default_factory=list, max_length=20)
 
 
 class Mapping(Record):

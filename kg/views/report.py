@@ -22,7 +22,8 @@ SECTIONS = [  # (stored query, heading, what it shows)
     (
         "patients-per-site",
         "Patients per site",
-        "Cohorts count as their n; the last row gives the total and how many may be counted twice.",
+        "Cohorts count as their n; the last row gives the total and how many may be counted twice; "
+        "`site_in_doubt` counts patients of groups whose site a curator doubts.",
     ),
     (
         "outcome-rates-by-site",
@@ -33,6 +34,21 @@ SECTIONS = [  # (stored query, heading, what it shows)
         "ivc-versus-peripheral",
         "Inferior vena cava versus peripheral veins",
         "The same counts for the two families of sites.",
+    ),
+    (
+        "treatments-by-setting",
+        "Treatments by setting",
+        "Each cancer treatment's setting as the source states it, derived from the order of events, or not stated.",
+    ),
+    (
+        "approximate-mappings",
+        "Approximate mappings",
+        "Terms that are broader or narrower than the source's words, or only related to them, with those words.",
+    ),
+    (
+        "incomplete-citations",
+        "Incomplete citations",
+        "Sources whose bibliographic record still lacks fields; none is filled from memory.",
     ),
     (
         "citation-mismatches",
