@@ -41,7 +41,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     data, _, _, _ = paths(args)
     synonyms = Path(args.synonyms) if args.synonyms else Project.find().root / "curation" / "synonyms.yaml"
     citations = Path(args.citations) if args.citations else None
-    report = import_sheet(Path(args.sheet), data, synonyms, overwrite=args.overwrite, citations=citations)
+    report = import_sheet(
+        Path(args.sheet),
+        data,
+        synonyms,
+        overwrite=args.overwrite,
+        citations=citations,
+        separate=frozenset(args.separate),
+    )
     text = report.render()
     if args.report:
         Path(args.report).write_text(text + "\n", encoding="utf-8")

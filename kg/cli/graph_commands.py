@@ -9,6 +9,7 @@ from kg.build.validation import validate_graph
 from kg.cli.common import paths, render
 from kg.errors import ReasonerError
 from kg.query.graph import KnowledgeGraph
+from kg.records.identity import same_works
 from kg.records.vocabulary import SHAPES_FILE
 from kg.store.embedded import memory_store
 from kg.store.results import QueryResult
@@ -54,6 +55,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except ReasonerError as exc:
             print(f"ERROR {exc}")
             problems.append(str(exc))
+    same = same_works({rec.id: rec.citation.model_dump(exclude_none=True) for rec in compiled.records})
+    print(f"same work: {len(same)} pair(s) of sources that look like one publication")
+    for a, b, shared in same:
+        print(f"  data/{a}.yaml and data/{b}.yaml: same {', '.join(shared)}")
     conflicts = graph.query("conflicts")
     print(f"conflicts: {len(conflicts)} value(s) that two sources state differently for the same patients")
     if len(conflicts):
@@ -62,6 +67,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"possible overlaps: {len(overlaps)} pair(s) of groups that may share patients")
     if len(overlaps):
         print(overlaps.to_table())
+    differences = graph.query("work-versus-review")
+    print(f"work versus review: {len(differences)} value(s) a review states differently from the work itself")
+    if len(differences):
+        print(differences.to_table())
     audit = graph.query("citation-mismatches")
     print(f"citation audit: {len(audit)} printed number(s) name a different work than the one cited")
     if len(audit):

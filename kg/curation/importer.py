@@ -19,6 +19,7 @@ from kg.curation.sheet_records import RecordBuilder
 from kg.curation.sheets import read_sheet
 from kg.curation.supplements import read_supplements
 from kg.errors import RecordError
+from kg.records.identity import matching_keys, work_keys
 
 HEADER = (
     "# yaml-language-server: $schema=../schema/record.schema.json\n"
@@ -32,21 +33,31 @@ def render_record(record: dict[str, Any], sheet_name: str) -> str:
 
 
 def import_sheet(
-    sheet: Path, data_dir: Path, synonyms: Path, *, overwrite: bool = False, citations: Path | None = None
+    sheet: Path,
+    data_dir: Path,
+    synonyms: Path,
+    *,
+    overwrite: bool = False,
+    citations: Path | None = None,
+    separate: frozenset[str] = frozenset(),
 ) -> ImportReport:
-    """`citations` is a citation supplement (like citation-supplement.json) applied to its records."""
+    """Write one record per sheet entry. `citations` is a citation supplement (like
+    citation-supplement.json) applied to its entries. An entry for a work that data/ already holds
+    under another id stops the import before anything is written, unless its id is in `separate`."""
     syn = Synonyms.load(synonyms)
     supplements = read_supplements(citations) if citations else {}
     report = ImportReport()
-    seen: set[str] = set()
+    built: dict[str, dict[str, Any]] = {}
     for raw in read_sheet(sheet):
         builder = RecordBuilder(raw, syn, str(sheet), supplements.get(str(raw.get("id", ""))))
-        if builder.id in seen:
+        if builder.id in built:
             raise RecordError(str(sheet), f"record {builder.id}", "the id is used twice in the sheet")
-        seen.add(builder.id)
-        text = render_record(builder.build(), sheet.name)
+        built[builder.id] = builder.build()
         report.values.extend(builder.values)
-        target = data_dir / f"{builder.id}.yaml"
+    _refuse_second_copies(sheet, data_dir, built, separate)
+    for rid, record in built.items():
+        text = render_record(record, sheet.name)
+        target = data_dir / f"{rid}.yaml"
         if target.exists():
             current = target.read_text(encoding="utf-8")
             if current == text:
@@ -60,3 +71,31 @@ def import_sheet(
         tmp.replace(target)
         report.written.append(target.name)
     return report
+
+
+def _refuse_second_copies(
+    sheet: Path, data_dir: Path, built: dict[str, dict[str, Any]], separate: frozenset[str]
+) -> None:
+    """One work is one source: an entry matching a source already in data/ (or another entry) stops."""
+    known: dict[str, dict[str, Any]] = {}
+    for path in sorted(data_dir.glob("*.yaml")):
+        try:
+            held = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue  # the build reports unreadable records with their place
+        if isinstance(held, dict) and isinstance(held.get("citation"), dict):
+            known[path.stem] = held["citation"]
+    for rid, record in built.items():
+        if rid in separate:
+            continue
+        mine = work_keys(record["citation"])
+        for other, citation in [*known.items(), *((i, r["citation"]) for i, r in built.items())]:
+            shared = matching_keys(mine, work_keys(citation))
+            if other != rid and shared:
+                where = f"data/{other}.yaml" if other in known else f"sheet record {other}"
+                raise RecordError(
+                    str(sheet),
+                    f"record {rid}",
+                    f"is the same work as {where} (same {', '.join(shared)}); add this entry's facts to that "
+                    f"source, or import with --separate {rid} to keep them apart",
+                )

@@ -46,6 +46,11 @@ SECTIONS = [  # (stored query, heading, what it shows)
         "Terms that are broader or narrower than the source's words, or only related to them, with those words.",
     ),
     (
+        "work-versus-review",
+        "What reviews say of a work, against the work itself",
+        "Patient count, site, treatment and outcome that a review table states differently from the work's own record.",
+    ),
+    (
         "incomplete-citations",
         "Incomplete citations",
         "Sources whose bibliographic record still lacks fields; none is filled from memory.",

@@ -1,0 +1,51 @@
+"""One work, one source: the keys that identify a publication however it is reached (DOI, PMID,
+PMCID, title, or first author and year), compared with case and diacritics folded."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+_INITIALS = re.compile(r"\s+[A-Z]{1,4}$")
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics, words only: 'Dzsinič' and 'Dzsinic' fold alike."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain).split())
+
+
+def work_keys(citation: Mapping[str, Any]) -> dict[str, str]:
+    """The identifying keys a citation gives (absent fields give none)."""
+    keys: dict[str, str] = {}
+    for field in ("doi", "pmid", "pmcid"):
+        if citation.get(field):
+            keys[field] = str(citation[field]).strip().lower()
+    title = fold(str(citation.get("title") or "").rstrip(". "))
+    if len(title) >= 20 and not title.endswith("..."):  # a cut-off title identifies nothing
+        keys["title"] = title
+    authors = [a.strip() for a in str(citation.get("authors") or "").split(",") if a.strip()]
+    if authors and citation.get("year"):
+        keys["first author and year"] = f"{fold(_INITIALS.sub('', authors[0]))} {citation['year']}"
+    return keys
+
+
+def matching_keys(a: Mapping[str, str], b: Mapping[str, str]) -> list[str]:
+    """The kinds of key on which two citations agree."""
+    return [kind for kind, value in a.items() if b.get(kind) == value]
+
+
+def same_works(citations: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str, list[str]]]:
+    """Every pair of sources (by id) that look like one work, with the keys they share."""
+    keyed = {sid: work_keys(c) for sid, c in sorted(citations.items())}
+    found = []
+    ids = sorted(keyed)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            shared = matching_keys(keyed[a], keyed[b])
+            if shared:
+                found.append((a, b, shared))
+    return found
