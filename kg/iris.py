@@ -19,6 +19,10 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 PROV = "http://www.w3.org/ns/prov#"
 DCTERMS = "http://purl.org/dc/terms/"
 OBO = "http://purl.obolibrary.org/obo/"
+BIBO = "http://purl.org/ontology/bibo/"
+DC = "http://purl.org/dc/elements/1.1/"
+PRISM = "http://prismstandard.org/namespaces/basic/2.0/"
+SCHEMA = "https://schema.org/"
 
 PREFIXES: dict[str, str] = {
     "vskg": VSKG,
@@ -31,6 +35,10 @@ PREFIXES: dict[str, str] = {
     "prov": PROV,
     "dcterms": DCTERMS,
     "obo": OBO,
+    "bibo": BIBO,
+    "dc": DC,
+    "prism": PRISM,
+    "schema": SCHEMA,
 }
 
 # Prefixes written into dumps: data IRIs stay whole there, as `id:case\/x` is legal but unreadable.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from kg.build.bibliography import standard_bibliography
 from kg.iris import OBO, PROV, RDF, RDFS, VSKG, XSD, data_iri, graph_iri
 from kg.records.model import Event, Group, Mapping, Site, SourceRecord, TableRow
 from kg.records.order import group_order
@@ -76,6 +77,8 @@ def source_quads(rec: SourceRecord, vocab: Vocabulary, group_kinds: dict[str, st
     for field in ("container", "volume", "issue", "pages", "edition", "doi", "pmid", "pmcid", "url"):
         g.add(src, field, getattr(bib, field))
     g.add(src, "locator", bib.locator)
+    for predicate, value in standard_bibliography(rec):
+        g.add(src, predicate, value)
     for i, sup in enumerate(bib.supplements, start=1):
         node = g.node("citation-supplement", f"{rec.id}-{i}", "CitationSupplement", sup.locator)
         g.add(node, LABEL, f"{', '.join(sup.fields)} of {rec.label}, read on {sup.locator}")

@@ -24,7 +24,8 @@ button.example{background:#e6ecf5;color:#23395d;margin:.15rem;padding:.3rem .6re
 """
 
 
-def page(title: str, body: str) -> str:
+def page(title: str, body: str, head: str = "") -> str:
+    """A whole page; `head` is more markup for the head (structured data)."""
     nav = (
         '<a class="brand" href="/">vskg</a><a href="/query">Query</a><a href="/queries">Stored queries</a>'
         '<a href="/ontology">Ontology</a><a href="/dumps">Dumps</a><a href="/.well-known/void">VoID</a>'
@@ -32,7 +33,7 @@ def page(title: str, body: str) -> str:
     )
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} - vskg</title>'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style>{head}</head>'
         f"<body><header>{nav}</header><main>{body}</main></body></html>"
     )
 

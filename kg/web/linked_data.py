@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from kg.iris import DATA, DCTERMS, RDFS, VSKG, compact
 from kg.store.results import QueryResult
 from kg.views.html import link
-from kg.web import pages
+from kg.web import pages, structured
 from kg.web.negotiation import GRAPHS
 
 RDF_NAMES = {GRAPHS["ttl"]: "ttl", GRAPHS["jsonld"]: "jsonld", GRAPHS["nt"]: "nt", GRAPHS["rdfxml"]: "rdfxml"}
@@ -38,7 +38,7 @@ def safe_path(path: str) -> bool:
 
 
 async def html_page(
-    iri: str, select: Callable[[str], Awaitable[QueryResult]], alternates: list[tuple[str, str]]
+    iri: str, select: Callable[[str], Awaitable[QueryResult]], alternates: list[tuple[str, str]], base: str = ""
 ) -> str:
     node = str(ox.NamedNode(iri))
     out = await select(f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {node} ?p ?o }} }} ORDER BY ?p ?o LIMIT 2000")
@@ -82,9 +82,14 @@ async def html_page(
             f'<h2>Timeline</h2><p><img src="/timeline/{escape(path)}.svg" alt="timeline of {escape(title)}" '
             'style="max-width:100%" loading="lazy"></p>'
         )
-    return pages.resource_page(
-        iri, title, types, outgoing, incoming, provenance, [(RDF_NAMES.get(m, "html"), h) for m, h in alternates], extra
-    )
+    facts: dict[str, list[str]] = {}
+    for r in out.records():
+        if r["p"] and r["o"]:
+            facts.setdefault(str(r["p"]), []).append(str(r["o"]))
+    described = structured.item(iri, title, {t for t, _ in types}, facts, base)
+    names = [(RDF_NAMES.get(m, "html"), h) for m, h in alternates]
+    head = structured.script(described) if described else ""
+    return pages.resource_page(iri, title, types, outgoing, incoming, provenance, names, extra, head)
 
 
 def void_triples(

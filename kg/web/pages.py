@@ -11,7 +11,7 @@ from kg.query.catalog import StoredQuery
 from kg.views.html import link, page
 
 
-def landing(counts: dict[str, str], queries: list[StoredQuery]) -> str:
+def landing(counts: dict[str, str], queries: list[StoredQuery], head: str = "") -> str:
     boxes = "".join(f'<div class="count"><b>{escape(v)}</b>{escape(k)}</div>' for k, v in counts.items())
     headline = "".join(
         f'<li><a href="/query?example={escape(q.name)}">{escape(q.summary)}</a></li>' for q in queries if q.headline
@@ -28,7 +28,7 @@ def landing(counts: dict[str, str], queries: list[StoredQuery]) -> str:
         '<a href="/ontology">/ontology</a></li><li>Dumps: <a href="/dumps">/dumps</a>, described at '
         '<a href="/.well-known/void">/.well-known/void</a></li></ul>'
     )
-    return page("Home", body)
+    return page("Home", body, head)
 
 
 QUERY_SCRIPT = """
@@ -121,6 +121,7 @@ def resource_page(
     provenance: list[str],
     alternates: list[tuple[str, str]],
     extra: str = "",
+    head: str = "",
 ) -> str:
     """One node of the graph: its types, what it says, what points to it, where it comes from."""
     type_links = ", ".join(link(t, label) for t, label in types) or '<span class="muted">(no type)</span>'
@@ -143,7 +144,7 @@ def resource_page(
         )
         + f'<p class="muted">Also as {alt}</p>'
     )
-    return page(title, body)
+    return page(title, body, head)
 
 
 def listing(title: str, intro: str, rows: list[tuple[str, str, str]]) -> str:

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from kg.iris import DATA, EXPORT_PREFIXES, GRAPH, VSKG
-from kg.web import pages
+from kg.iris import DATA, DCTERMS, EXPORT_PREFIXES, GRAPH, ONTOLOGY_IRI, OWL, VSKG
+from kg.web import pages, structured
 from kg.web.backend import Backend, error
-from kg.web.linked_data import safe_path
+from kg.web.linked_data import dump_media, safe_path
 from kg.web.protocol import ProtocolError
 
 
@@ -51,7 +51,7 @@ def router(backend: Backend) -> APIRouter:
         return FileResponse(target, media_type="text/html")
 
     @routes.get("/", include_in_schema=False)
-    async def home() -> Response:
+    async def home(request: Request) -> Response:
         totals = (await backend.select(catalog["patients-per-site"].text)).records()[-1]
         sources = await backend.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{VSKG}Source> }}")
         triples = await backend.select(
@@ -64,7 +64,15 @@ def router(backend: Backend) -> APIRouter:
             "patients": totals["patients"] or "0",
             "triples": triples.records()[0]["n"] or "0",
         }
-        return HTMLResponse(pages.landing(shown, list(catalog.values())))
+        base = str(request.base_url).rstrip("/")
+        ontology = f"<{ONTOLOGY_IRI}> <{OWL}versionInfo> ?version ; <{DCTERMS}license> ?licence"
+        about = (await backend.select(f"SELECT ?version ?licence WHERE {{ {ontology} }}")).records()
+        cited = f"?s a <{VSKG}Source> ; <{OWL}sameAs> ?doi ; <{DCTERMS}title> ?title"
+        works = await backend.select(f"SELECT DISTINCT ?doi ?title WHERE {{ {cited} }} ORDER BY ?doi")
+        downloads = [(name, dump_media(name)) for name in backend.dump_files()]
+        version, licence = (about[0]["version"], about[0]["licence"]) if about else (None, None)
+        described = structured.dataset(base, version, licence, downloads, works)
+        return HTMLResponse(pages.landing(shown, list(catalog.values()), structured.script(described)))
 
     @routes.get("/query", include_in_schema=False)
     async def query_page() -> Response:

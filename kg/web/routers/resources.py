@@ -36,7 +36,7 @@ def router(backend: Backend) -> APIRouter:
             answer = await backend.run(construct, graph_format=chosen)
             return backend.answer_response(answer, alternates)
         return HTMLResponse(
-            await html_page(iri, backend.select, alternates),
+            await html_page(iri, backend.select, alternates, str(request.base_url).rstrip("/")),
             headers={"Vary": "Accept", "Link": ", ".join(f'<{h}>; rel="alternate"; type="{m}"' for m, h in alternates)},
         )
 
