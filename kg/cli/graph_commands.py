@@ -104,6 +104,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     _, _, queries, store = paths(args)
     formats = [f for part in args.format for f in part.split(",") if f] or None
-    for path in KnowledgeGraph.open(store, queries_dir=queries).export(args.out, formats=formats):
+    graph = KnowledgeGraph.open(store, queries_dir=queries)
+    for path in graph.export(args.out, formats=formats, created=args.created):
         print(path)
     return 0

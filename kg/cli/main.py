@@ -14,7 +14,7 @@ from kg.cli.query_commands import cmd_queries, cmd_query
 from kg.cli.server_commands import cmd_push, cmd_serve
 from kg.cli.view_commands import cmd_network, cmd_report, cmd_timeline
 from kg.errors import KGError
-from kg.store.dumps import FORMATS
+from kg.query.graph import EXPORT_FORMATS
 
 
 def parser() -> argparse.ArgumentParser:
@@ -123,7 +123,10 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_import)
 
     p = sub.add_parser("export", parents=[common], help="write dumps and ontology release files")
-    p.add_argument("--format", action="append", default=[], help=f"one or more of {', '.join(FORMATS)} (default: all)")
+    p.add_argument(
+        "--format", action="append", default=[], help=f"one or more of {', '.join(EXPORT_FORMATS)} (default: all)"
+    )
+    p.add_argument("--created", help="timestamp of the phenopackets (default: SOURCE_DATE_EPOCH, or today)")
     p.add_argument("--out", default="dist", help="output folder (default: dist/)")
     p.set_defaults(run=cmd_export)
     return top

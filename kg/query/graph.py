@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError
-from kg.iris import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, graph_iri
+from kg.errors import KGError, QueryError
+from kg.iris import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI, graph_iri
 from kg.project import Project
 from kg.query.catalog import StoredQuery, load_catalog
 from kg.store.disk import open_store
@@ -19,6 +21,18 @@ from kg.store.results import QueryResult
 if TYPE_CHECKING:
     import networkx as nx
     import rdflib
+
+
+EXPORT_FORMATS = ("ttl", "trig", "nt", "nq", "jsonld", "owl", "phenopackets", "sssom")
+
+
+def release_time() -> str:
+    """SOURCE_DATE_EPOCH (the reproducible-builds convention) as an ISO timestamp, else today at 00:00 UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch and epoch.isdigit() else dt.datetime.now(dt.UTC)
+    if not epoch:
+        moment = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class KnowledgeGraph:
@@ -95,10 +109,39 @@ class KnowledgeGraph:
     def __len__(self) -> int:
         return len(self.store)
 
-    def export(self, out_dir: str | Path, *, formats: list[str] | None = None) -> list[Path]:
-        from kg.store.dumps import export
+    def export(
+        self, out_dir: str | Path, *, formats: list[str] | None = None, created: str | None = None
+    ) -> list[Path]:
+        """Dumps (ttl, trig, nt, nq, jsonld, owl), phenopackets and the SSSOM mapping set; default all.
+        `created` (ISO date-time) stamps the phenopackets; by default SOURCE_DATE_EPOCH, or today."""
+        from kg.query.phenopacket_files import write_phenopackets
+        from kg.query.sssom import write_sssom
+        from kg.store.dumps import FORMATS, export
 
-        return export(self.quads(), Path(out_dir), formats=formats)
+        chosen = list(formats or EXPORT_FORMATS)
+        unknown = [f for f in chosen if f not in EXPORT_FORMATS]
+        if unknown:
+            raise KGError(f"unknown export format(s) {', '.join(unknown)}; valid: {', '.join(EXPORT_FORMATS)}")
+        out = Path(out_dir)
+        dumps = [f for f in chosen if f in FORMATS]
+        written = export(self.quads(), out, formats=dumps) if dumps else []
+        if "phenopackets" in chosen:
+            written += write_phenopackets(self.store, out, created=created or release_time())
+        if "sssom" in chosen:
+            written += [write_sssom(self.store, out, version=self.version())]
+        return written
+
+    def to_phenopackets(self, *, created: str | None = None) -> dict[str, dict[str, Any]]:
+        """One GA4GH phenopacket (protobuf JSON as a dict) per case, by case id."""
+        from kg.query.phenopackets import phenopackets
+
+        return phenopackets(self.store, created=created or release_time())
+
+    def version(self) -> str:
+        """The ontology's version (owl:versionInfo), which versions the releases."""
+        result = self.store.sparql(f"SELECT ?v WHERE {{ <{ONTOLOGY_IRI}> owl:versionInfo ?v }}")
+        found = result.column("v") if isinstance(result, QueryResult) else []
+        return str(found[0]) if found else "unversioned"
 
     def to_rdflib(self) -> rdflib.Dataset:
         from kg.store.interop import to_rdflib_dataset

@@ -57,10 +57,13 @@ def test_two_builds_give_byte_identical_dumps(tmp_path: Path) -> None:
     for i in range(2):
         g = build(PROJECT.data, ontology_dir=PROJECT.ontology, queries_dir=PROJECT.queries, validate=False)
         out = tmp_path / f"run{i}"
-        g.export(out)
-        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+        g.export(out, created="2026-12-01T00:00:00Z")
+        outputs.append({str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outputs[0].keys() == outputs[1].keys()
-    assert len(outputs[0]) == len(DUMP_FORMATS) + len(ONTOLOGY_ARTEFACTS)
+    cases = [p for p in outputs[0] if p.startswith("phenopackets/") and not p.startswith("phenopackets/cohorts/")]
+    cohorts = [p for p in outputs[0] if p.startswith("phenopackets/cohorts/")]
+    assert len(cases) == 32 and 0 < len(cohorts) < len(cases)
+    assert len(outputs[0]) == len(DUMP_FORMATS) + len(ONTOLOGY_ARTEFACTS) + 1 + len(cases) + len(cohorts)
     for name in outputs[0]:
         assert outputs[0][name] == outputs[1][name], name
 

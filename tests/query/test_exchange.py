@@ -1,0 +1,93 @@
+"""Case-level exchange: every case leaves as a GA4GH phenopacket that the official library parses
+strictly, the present case field by field; the alignments leave as a valid SSSOM mapping set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.protobuf.json_format import Parse
+from phenopackets import Cohort, Phenopacket
+
+from kg import KnowledgeGraph
+
+CREATED = "2026-12-01T00:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def packets(graph: KnowledgeGraph) -> dict[str, dict[str, Any]]:
+    return graph.to_phenopackets(created=CREATED)
+
+
+def test_every_case_parses_strictly(graph: KnowledgeGraph, packets: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    cases = graph.sparql("SELECT ?c WHERE { ?c a vskg:Case }")
+    assert not isinstance(cases, bool | list)
+    assert len(packets) == len(cases) > 30
+    for name, packet in packets.items():
+        Parse(json.dumps(packet), Phenopacket(), ignore_unknown_fields=False)  # raises on any unknown field
+        assert packet["metaData"]["externalReferences"], name
+    written = graph.export(tmp_path, formats=["phenopackets"], created=CREATED)
+    cohorts = [p for p in written if p.parent.name == "cohorts"]
+    assert cohorts
+    for path in cohorts:
+        cohort = Parse(path.read_text(encoding="utf-8"), Cohort(), ignore_unknown_fields=False)
+        assert cohort.members and cohort.meta_data.created.ToJsonString() == CREATED
+
+
+def test_the_present_case_field_by_field(packets: dict[str, dict[str, Any]]) -> None:
+    p = packets["aalaoui-2026-present-case"]
+    assert p["subject"] == {"id": "aalaoui-2026-present-case", "sex": "FEMALE"}
+    (disease,) = p["diseases"]
+    assert disease["term"] == {"id": "MONDO:0005058", "label": "leiomyosarcoma"}
+    assert disease["primarySite"]["id"] == "UBERON:0001361" and disease["laterality"]["id"] == "vskg:Left"
+    assert disease["onset"] == {"age": {"iso8601duration": "P50Y"}}
+    assert [f["type"]["id"] for f in p["phenotypicFeatures"]] == ["vskg:LimbPain", "vskg:LimbSwelling"]
+    (ki67,) = p["measurements"]
+    assert ki67["value"]["quantity"]["value"] == 18.0 and ki67["value"]["quantity"]["unit"]["id"] == "UCUM:%"
+    (sample,) = p["biosamples"]
+    assert sample["histologicalDiagnosis"]["id"] == "MONDO:0005058"
+    assert sample["tumorGrade"] == {"id": "NCIT:C28078", "label": "Grade 2"}
+    results = {m["assay"]["id"]: m["value"]["ontologyClass"]["id"] for m in sample["measurements"]}
+    assert results["vskg:SmoothMuscleActin"] == "vskg:Positive" and results["vskg:NeuralMarkers"] == "vskg:Negative"
+    actions = p["medicalActions"]
+    resection = [a for a in actions if a.get("procedure", {}).get("code", {}).get("id") == "MAXO:0000448"]
+    assert resection and resection[0]["procedure"]["bodySite"]["id"] == "UBERON:0001361"
+    assert resection[0]["treatmentIntent"]["id"] == "vskg:Primary"
+    doxorubicin = [a for a in actions if a.get("treatment", {}).get("agent", {}).get("id") == "CHEBI:28748"]
+    # the dissociated response: one action per lesion, local improved, lung worse
+    assert {(a["treatmentTarget"]["id"], a["responseToTreatment"]["id"]) for a in doxorubicin} == {
+        ("vskg:LocalRecurrence", "vskg:Improved"),
+        ("vskg:DistantMetastasis", "vskg:Worsened"),
+    }
+    assert all(a["treatmentIntent"]["id"] == "vskg:ForRecurrentOrMetastaticDisease" for a in doxorubicin)
+    assert any(a.get("treatment", {}).get("agent", {}).get("id") == "CHEBI:175901" for a in actions)
+    refs = {r["id"] for r in p["metaData"]["externalReferences"]}
+    assert "vskg:case/aalaoui-2026-present-case" in refs
+    prefixes = {r["namespacePrefix"] for r in p["metaData"]["resources"]}
+    used = {c.split(":")[0] for c in json.dumps(p).split('"id": "')[1:] for c in [c.split('"')[0]] if ":" in c}
+    assert used - {"vskg", "UCUM"} <= prefixes and "vskg" in prefixes
+
+
+def test_nothing_is_invented(packets: dict[str, dict[str, Any]]) -> None:
+    """No time the source does not give, no age where none is stated, no line or cycle fields."""
+    text = json.dumps(packets)
+    assert "timeAtLastEncounter" not in text and "performed" not in text and "doseIntervals" not in text
+    for name, packet in packets.items():
+        for disease in packet.get("diseases", []):
+            assert "onset" not in disease or disease["onset"]["age"]["iso8601duration"].startswith("P"), name
+
+
+def test_alignments_as_a_valid_sssom_mapping_set(graph: KnowledgeGraph, tmp_path: Path) -> None:
+    from sssom.parsers import parse_sssom_table
+    from sssom.validators import validate
+
+    (path,) = graph.export(tmp_path, formats=["sssom"])
+    msdf = parse_sssom_table(str(path))
+    reports = validate(msdf, fail_on_error=False)
+    assert all(not report.results for report in reports.values())
+    rows = {(r.subject_id, r.predicate_id, r.object_id) for r in msdf.df.itertuples()}
+    assert ("vskg:FemoralVein", "skos:exactMatch", "UBERON:0001361") in rows
+    assert ("vskg:CaseSeries", "skos:broadMatch", "SEPIO:0000070") in rows
+    assert ("vskg:LimbPain", "skos:closeMatch", "HP:0012514") in rows
