@@ -11,6 +11,7 @@ from kg.cli.common import OUTPUT_FORMATS
 from kg.cli.curation_commands import cmd_import, cmd_new, cmd_schema, cmd_synth
 from kg.cli.graph_commands import cmd_audit, cmd_build, cmd_export, cmd_stats, cmd_validate
 from kg.cli.query_commands import cmd_queries, cmd_query
+from kg.cli.release_command import cmd_release
 from kg.cli.server_commands import cmd_push, cmd_serve
 from kg.cli.view_commands import cmd_network, cmd_report, cmd_timeline
 from kg.errors import KGError
@@ -129,6 +130,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--created", help="timestamp of the phenopackets (default: SOURCE_DATE_EPOCH, or today)")
     p.add_argument("--out", default="dist", help="output folder (default: dist/)")
     p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser(
+        "release", parents=[common], help="write a citable release: every export, the report, VoID, RO-Crate"
+    )
+    p.add_argument("--out", default="dist", help="output folder (default: dist/)")
+    p.add_argument("--host", default="http://127.0.0.1:8000", help="where `vskg serve` answers the w3id.org IRIs")
+    p.add_argument("--created", help="release timestamp (default: SOURCE_DATE_EPOCH, or today)")
+    p.set_defaults(run=cmd_release)
     return top
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.iris import DATA, DCTERMS, RDFS, VSKG, compact
+from kg.iris import BIBO, DATA, DCTERMS, PROV, RDFS, VSKG, compact
 from kg.store.results import QueryResult
 from kg.views.html import link
 from kg.web import pages, structured
@@ -119,7 +119,7 @@ def void_triples(
         t(DCTERMS + "license", ox.NamedNode("https://creativecommons.org/licenses/by/4.0/")),
         t(void + "sparqlEndpoint", ox.NamedNode(f"{base}/sparql")),
         t(void + "uriSpace", ox.Literal(DATA)),
-        t(void + "vocabulary", ox.NamedNode(VSKG)),
+        *(t(void + "vocabulary", ox.NamedNode(v)) for v in (VSKG, DCTERMS, BIBO, PROV, "https://schema.org/")),
         t(void + "triples", count if isinstance(count, ox.Literal) else ox.Literal("0")),
         t(void + "rootResource", ox.NamedNode(f"{base}/")),
     ]
