@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from kg.iris import DATA
-from kg.query.phenopackets import CASES, phenopackets, rows
-from kg.store.embedded import Store
+from kg.query.phenopackets import CASES, Sparql, phenopackets, rows
 
 
-def cohorts(graph: Store, packets: dict[str, dict[str, Any]], *, created: str) -> dict[str, dict[str, Any]]:
+def cohorts(graph: Sparql, packets: dict[str, dict[str, Any]], *, created: str) -> dict[str, dict[str, Any]]:
     """A GA4GH Cohort per source: the phenopackets of the cases it reports, by source id."""
     members: dict[str, list[str]] = defaultdict(list)
     labels: dict[str, str] = {}
@@ -46,7 +45,7 @@ def cohorts(graph: Store, packets: dict[str, dict[str, Any]], *, created: str) -
     return out
 
 
-def write_phenopackets(graph: Store, out_dir: Path, *, created: str) -> list[Path]:
+def write_phenopackets(graph: Sparql, out_dir: Path, *, created: str) -> list[Path]:
     """`out_dir/phenopackets/CASE.json` for every case and `.../cohorts/SOURCE.json` for every source."""
     packets = phenopackets(graph, created=created)
     folder = out_dir / "phenopackets"

@@ -12,11 +12,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+import pyoxigraph as ox
 
 from kg.iris import DATA, VSKG
-from kg.store.embedded import Store
 from kg.store.results import QueryResult
+
+
+class Sparql(Protocol):
+    """Anything that answers SPARQL: a store, a KnowledgeGraph, or the server's query workers."""
+
+    def sparql(self, text: str) -> QueryResult | bool | list[ox.Triple]: ...
+
 
 SCHEMA_VERSION = "2.0"
 PREFER = {  # which ontologies a field's codes come from, in order
@@ -136,13 +144,13 @@ def _curie(iri: str) -> str | None:
     return None
 
 
-def rows(graph: Store, text: str) -> list[dict[str, str | None]]:
+def rows(graph: Sparql, text: str) -> list[dict[str, str | None]]:
     result = graph.sparql(text)
     assert isinstance(result, QueryResult)
     return result.records()
 
 
-def phenopackets(graph: Store, *, created: str) -> dict[str, dict[str, Any]]:
+def phenopackets(graph: Sparql, *, created: str) -> dict[str, dict[str, Any]]:
     """One phenopacket per case, by case id; `created` is the metaData timestamp (passed in, so two
     exports of the same graph are identical)."""
     terms = Terms()

@@ -91,3 +91,20 @@ def test_alignments_as_a_valid_sssom_mapping_set(graph: KnowledgeGraph, tmp_path
     assert ("vskg:FemoralVein", "skos:exactMatch", "UBERON:0001361") in rows
     assert ("vskg:CaseSeries", "skos:broadMatch", "SEPIO:0000070") in rows
     assert ("vskg:LimbPain", "skos:closeMatch", "HP:0012514") in rows
+
+
+def test_the_server_gives_a_case_as_a_phenopacket(built_store: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from kg.store.disk import current_store_path
+    from kg.web.app import create_app
+    from kg.web.backend import Settings
+    from tests.conftest import PROJECT
+
+    settings = Settings(current_store_path(built_store), PROJECT.queries, built_store.parent / "dumps")
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        answer = client.get("/id/case/aalaoui-2026-present-case?format=phenopacket")
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/json")
+        packet = Parse(answer.text, Phenopacket(), ignore_unknown_fields=False)
+        assert packet.id == "aalaoui-2026-present-case" and packet.diseases[0].term.id == "MONDO:0005058"
+        assert client.get("/id/case/nobody?format=phenopacket").status_code == 404

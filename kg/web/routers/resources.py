@@ -6,13 +6,16 @@ from html import escape
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from kg.iris import DATA, ONTOLOGY_GRAPH, ONTOLOGY_IRI, RDFS, VSKG
+from kg.store.results import QueryResult
 from kg.views.html import link, page
 from kg.web.backend import RDF_OFFERED, Backend, error
 from kg.web.linked_data import RDF_NAMES, html_page, safe_path
 from kg.web.negotiation import HTML, choose
+from kg.web.protocol import ProtocolError
 
 
 def router(backend: Backend) -> APIRouter:
@@ -44,7 +47,26 @@ def router(backend: Backend) -> APIRouter:
     async def data_iri(path: str, request: Request) -> Response:
         if not safe_path(path):
             return error(404, f"nothing here: {request.url.path}")
+        if path.startswith("case/") and request.query_params.get("format") == "phenopacket":
+            return await phenopacket(path.removeprefix("case/"))
         return await describe(DATA + path, request)
+
+    async def phenopacket(case: str) -> Response:
+        """The case as a GA4GH phenopacket (protobuf JSON), stamped with today's date."""
+        from kg.query.graph import release_time
+        from kg.query.phenopackets import phenopackets
+
+        class Workers:
+            def sparql(self, text: str) -> QueryResult:
+                return backend.select_now(text)
+
+        try:
+            packets = await run_in_threadpool(phenopackets, Workers(), created=release_time())
+        except ProtocolError as exc:
+            return error(exc.status, exc.message)
+        if case not in packets:
+            return error(404, f"no case {case!r}")
+        return JSONResponse(packets[case], media_type="application/json")
 
     @routes.get("/ontology", summary="The ontology (terms are its hash IRIs)")
     async def ontology(request: Request) -> Response:
