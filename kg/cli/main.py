@@ -13,7 +13,7 @@ from kg.cli.graph_commands import cmd_audit, cmd_build, cmd_export, cmd_stats, c
 from kg.cli.query_commands import cmd_queries, cmd_query
 from kg.cli.release_command import cmd_release
 from kg.cli.server_commands import cmd_push, cmd_serve
-from kg.cli.view_commands import cmd_network, cmd_report, cmd_timeline
+from kg.cli.view_commands import cmd_network, cmd_report, cmd_synthesis, cmd_timeline
 from kg.errors import KGError
 from kg.query.graph import EXPORT_FORMATS
 
@@ -92,6 +92,10 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", parents=[common], help="write a self-contained HTML report")
     p.add_argument("-o", "--output", default="dist/report", help="output folder (default dist/report)")
     p.set_defaults(run=cmd_report)
+
+    p = sub.add_parser("synthesis", parents=[common], help="pooled proportions, forest plot and Kaplan-Meier curves")
+    p.add_argument("-o", "--output", default="dist/synthesis", help="output folder (default dist/synthesis)")
+    p.set_defaults(run=cmd_synthesis)
 
     p = sub.add_parser("synth", help="write a synthetic literature (for benchmarks; never into data/)")
     size = p.add_mutually_exclusive_group(required=True)

@@ -55,3 +55,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     _, _, queries, store = paths(args)
     print(write_report(open_graph(args, queries, store), Path(args.output)))
     return 0
+
+
+def cmd_synthesis(args: argparse.Namespace) -> int:
+    from kg.views.synthesis import CHOICES, write_synthesis
+
+    _, _, queries, store = paths(args)
+    for path in write_synthesis(open_graph(args, queries, store), Path(args.output)):
+        print(path)
+    print("choices: " + "; ".join(CHOICES))
+    return 0

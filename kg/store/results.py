@@ -7,12 +7,14 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from html import escape
 from typing import Any
 
 import pyoxigraph as ox
 
 from kg.iris import XSD, compact
+from kg.store.typed import python_value
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 _SORT_KEY = re.compile(r"^\d+\|")
@@ -54,8 +56,33 @@ class QueryResult:
         return QueryResult(self.variables, [tuple(fix(i, t) for i, t in enumerate(row)) for row in self.rows])
 
     def records(self) -> list[dict[str, str | None]]:
-        """Rows as dicts of plain strings (IRIs and literal values)."""
+        """Rows as dicts of plain strings (IRIs and literal values); see typed_records for Python values."""
         return [{v: plain(t) for v, t in zip(self.variables, row, strict=True)} for row in self.rows]
+
+    def typed_records(self, *, curies: bool = False) -> list[dict[str, Any]]:
+        """Rows with typed values: int, Decimal, float, bool, date, datetime; IRIs, or CURIEs with `curies`."""
+        return [
+            {v: python_value(t, curies=curies) for v, t in zip(self.variables, row, strict=True)} for row in self.rows
+        ]
+
+    def to_pandas(self, *, curies: bool = False) -> Any:
+        """A pandas DataFrame with typed columns: Int64 for integers, float for decimals, boolean."""
+        import pandas as pd
+
+        records = self.typed_records(curies=curies)
+        columns = {}
+        for name in self.variables:
+            values = [r[name] for r in records]
+            present = [v for v in values if v is not None]
+            if present and all(isinstance(v, bool) for v in present):
+                columns[name] = pd.Series(values, dtype="boolean")
+            elif present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+                columns[name] = pd.Series(values, dtype="Int64")
+            elif present and all(isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in present):
+                columns[name] = pd.Series([None if v is None else float(v) for v in values], dtype="float64")
+            else:
+                columns[name] = pd.Series(values, dtype="object")
+        return pd.DataFrame(columns, columns=self.variables)
 
     def column(self, name: str) -> list[str | None]:
         i = self.variables.index(name)
