@@ -29,7 +29,7 @@ def page(title: str, body: str, head: str = "") -> str:
     nav = (
         '<a class="brand" href="/">vskg</a><a href="/query">Query</a><a href="/queries">Stored queries</a>'
         '<a href="/ontology">Ontology</a><a href="/dumps">Dumps</a><a href="/.well-known/void">VoID</a>'
-        '<a href="/docs">API</a><a href="/report">Report</a>'
+        '<a href="/docs">API</a><a href="/report">Report</a><a href="/browse">Browse</a>'
     )
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} - vskg</title>'
@@ -51,3 +51,28 @@ def link(iri: str, label: str | None = None) -> str:
     text = escape(label or compact(iri))
     href = local_href(iri)
     return f'<a href="{escape(href or iri)}">{text}</a>'
+
+
+# Every table of a page sortable (click a heading; again to reverse) and filterable (a box above it).
+TABLE_TOOLS = """<script>
+document.querySelectorAll('main table').forEach((table, n) => {
+  const box = document.createElement('input');
+  box.type = 'search'; box.placeholder = 'filter rows'; box.className = 'table-filter'; box.dataset.table = n;
+  box.addEventListener('input', () => {
+    const words = box.value.toLowerCase();
+    table.querySelectorAll('tbody tr').forEach(r => { r.hidden = !r.textContent.toLowerCase().includes(words); });
+  });
+  table.before(box);
+  table.querySelectorAll('thead th').forEach((th, col) => {
+    th.style.cursor = 'pointer'; th.title = 'sort';
+    th.addEventListener('click', () => {
+      const body = table.tBodies[0], rows = [...body.rows], up = th.dataset.order !== 'up';
+      const key = r => { const t = (r.cells[col] || {}).textContent || ''; const x = parseFloat(t); return isNaN(x) ? t : x; };
+      rows.sort((a, b) => { const x = key(a), y = key(b); return (x > y ? 1 : x < y ? -1 : 0) * (up ? 1 : -1); });
+      table.querySelectorAll('th').forEach(h => delete h.dataset.order); th.dataset.order = up ? 'up' : 'down';
+      rows.forEach(r => body.appendChild(r));
+    });
+  });
+});
+</script>"""
+

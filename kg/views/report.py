@@ -177,7 +177,7 @@ def render(graph: KnowledgeGraph) -> str:
     from kg.views.synthesis import synthesis_html
 
     body = intro + "".join(sections) + synthesis_html(graph) + "<h2>The queries</h2>" + "".join(appendix)
-    return html.page("Report", body)
+    return html.page("Report", body + html.TABLE_TOOLS)
 
 
 def _count(graph: KnowledgeGraph, cls: str) -> str:

@@ -95,3 +95,52 @@ def test_landing_page_links(server: LiveServer, browser: Any) -> None:
     page.click("text=Ontology")
     page.wait_for_url("**/ontology")
     assert page.locator("#FemoralVein").count() == 1
+
+
+def test_browse_with_facets_and_share_the_view(server: LiveServer, browser: Any) -> None:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server.base + "/browse?site=PeripheralVein")
+    page.wait_for_selector("#group-table")
+    before = int(page.inner_text("#group-count"))
+    page.click('a[data-facet="outcome"][data-value="LocalRecurrence"]')
+    page.wait_for_function(f"Number(document.getElementById('group-count').textContent) < {before}")
+    assert "outcome=LocalRecurrence" in page.url and "site=PeripheralVein" in page.url
+    after = int(page.inner_text("#group-count"))
+    counts = page.locator('a[data-facet="site"] + [data-count]').all_inner_texts()
+    assert 0 < after < before and sum(int(c) for c in counts) >= after
+    assert "LocalRecurrence" in (page.text_content("#sparql-behind") or "")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "browse.png"), full_page=True)
+    shared = browser.new_page()  # the URL alone gives the same view
+    shared.goto(page.url)
+    shared.wait_for_selector("#group-table")
+    assert int(shared.inner_text("#group-count")) == after
+    assert errors == []
+
+
+def test_report_tables_sort_and_filter(built_store: Path, browser: Any, tmp_path: Path) -> None:
+    from kg import KnowledgeGraph
+    from kg.views.report import write_report
+    from tests.conftest import PROJECT
+
+    report = write_report(KnowledgeGraph.open(built_store, queries_dir=PROJECT.queries), tmp_path)
+    page = browser.new_page()
+    page.goto(report.as_uri())
+    table = page.locator('table[data-query="corpus-table"]')
+    rows = table.locator("tbody tr")
+    total = rows.count()
+    box = page.locator('input.table-filter[data-table="0"]')
+    box.fill("Aalaoui")
+    visible = [r for r in rows.all() if r.is_visible()]
+    assert 0 < len(visible) < total and all("Aalaoui" in r.inner_text() for r in visible)
+    box.fill("")
+    table.locator("thead th", has_text="patients").click()
+    first = [int(t) for t in table.locator("tbody tr td:nth-child(5)").all_inner_texts()]
+    assert first == sorted(first)
+    table.locator("thead th", has_text="patients").click()
+    second = [int(t) for t in table.locator("tbody tr td:nth-child(5)").all_inner_texts()]
+    assert second == sorted(second, reverse=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "report.png"))

@@ -1,0 +1,50 @@
+"""The faceted browser: a page a researcher can think in, and the JSON it reads."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from kg.iris import DATA, VSKG
+from kg.web.backend import Backend, error
+from kg.web.browse import FACETS, BadFacet, facet_query, groups_query, selection
+from kg.web.pages import browse_page
+from kg.web.protocol import ProtocolError
+
+
+def router(backend: Backend) -> APIRouter:
+    routes = APIRouter()
+
+    @routes.get("/browse", include_in_schema=False)
+    async def browse() -> Response:
+        return HTMLResponse(browse_page([(f.name, f.label) for f in FACETS]))
+
+    @routes.get("/browse/data", summary="Patient groups matching the chosen facets, and the count of every facet value")
+    async def data(request: Request) -> Response:
+        try:
+            chosen = selection(dict(request.query_params))
+            found = await backend.select(groups_query(chosen))
+            facets = {}
+            for facet in FACETS:
+                values = await backend.select(facet_query(facet, chosen))
+                facets[facet.name] = {
+                    "label": facet.label,
+                    "values": [_value(r) for r in values.records() if r["value"]],
+                }
+        except BadFacet as exc:
+            return error(400, str(exc))
+        except ProtocolError as exc:
+            return error(exc.status, exc.message)
+        groups = [{**r, "href": _page(r["group"]), "source_href": _page(r["source"])} for r in found.records()]
+        return JSONResponse({"chosen": chosen, "groups": groups, "facets": facets, "sparql": groups_query(chosen)})
+
+    return routes
+
+
+def _value(row: dict[str, str | None]) -> dict[str, object]:
+    local = str(row["value"]).removeprefix(VSKG)
+    return {"value": local, "label": row["label"] or local, "groups": int(str(row["groups"]))}
+
+
+def _page(iri: str | None) -> str:
+    return "/id/" + str(iri).removeprefix(DATA)

@@ -1,0 +1,64 @@
+"""The faceted browser: counts equal the stored queries' counts, choices narrow the groups, bad
+values are refused, and the page works in headless Chromium with a shareable URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kg import KnowledgeGraph
+from kg.store.disk import current_store_path
+from kg.web.app import create_app
+from kg.web.backend import Settings
+from tests.conftest import PROJECT
+
+
+@pytest.fixture(scope="module")
+def client(built_store: Path) -> Iterator[Any]:
+    from fastapi.testclient import TestClient
+
+    settings = Settings(current_store_path(built_store), PROJECT.queries, built_store.parent / "dumps")
+    with TestClient(create_app(settings), raise_server_exceptions=False) as c:
+        yield c
+
+
+def _counts(data: dict[str, Any], facet: str) -> dict[str, int]:
+    return {v["value"]: v["groups"] for v in data["facets"][facet]["values"]}
+
+
+def test_facet_counts_equal_the_stored_queries(client: Any, graph: KnowledgeGraph) -> None:
+    data = client.get("/browse/data").json()
+    by_design = {
+        r["design"]: int(str(r["cases"])) + int(str(r["cohorts"])) for r in graph.query("stats-by-design").records()
+    }
+    labels = {v["value"]: v["label"] for v in data["facets"]["design"]["values"]}
+    assert {labels[k]: n for k, n in _counts(data, "design").items()} == {
+        k: n for k, n in by_design.items() if n and k != "(design not stated)"
+    }
+    totals = graph.query("patients-per-site").records()[-1]
+    assert len(data["groups"]) == int(str(totals["cases"])) + int(str(totals["cohorts"]))
+    femoral = client.get("/browse/data", params={"site": "FemoralVein"}).json()
+    at_site = {
+        r["group"]
+        for r in graph.query("groups-at-site", site="vskg:FemoralVein").records()
+        if r["coverage"] == "all patients"
+    }
+    top = {g for g in at_site if graph.sparql(f"ASK {{ <{g}> vskg:partOf ?parent }}") is False}
+    assert {g["group"] for g in femoral["groups"]} == top
+
+
+def test_choices_narrow_and_show_their_sparql(client: Any) -> None:
+    both = client.get("/browse/data", params={"site": "PeripheralVein", "outcome": "LocalRecurrence"}).json()
+    assert both["chosen"] == {"outcome": "LocalRecurrence", "site": "PeripheralVein"}
+    assert 0 < len(both["groups"]) < len(client.get("/browse/data", params={"site": "PeripheralVein"}).json()["groups"])
+    assert "LocalRecurrence" in both["sparql"] and "PeripheralVein" in both["sparql"]
+    assert all(g["href"].startswith("/id/") for g in both["groups"])
+
+
+@pytest.mark.parametrize("query", ["site=Femoral%20Vein", "year=19a2", "site=%3E%7D"])
+def test_bad_facet_values_are_refused(client: Any, query: str) -> None:
+    answer = client.get("/browse/data?" + query)
+    assert answer.status_code == 400 and "must be" in answer.text
