@@ -20,3 +20,4 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || ! .venv/bin/python -c "import
   .venv/bin/python -c "import kg, pyoxigraph, owlready2, pyshacl" 
   echo "$want" > "$stamp"
 fi
+bash scripts/install-js.sh

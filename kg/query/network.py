@@ -11,7 +11,7 @@ _PREFIX = """PREFIX vskg: <https://w3id.org/vskg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 
-_NODES = (
+NODES = (
     _PREFIX
     + """
 SELECT ?node ?kind ?label WHERE {
@@ -26,7 +26,7 @@ SELECT ?node ?kind ?label WHERE {
 """
 )
 
-_EDGES = (
+EDGES = (
     _PREFIX
     + """
 SELECT DISTINCT ?from ?to ?relation ?patients WHERE {
@@ -46,8 +46,8 @@ SELECT DISTINCT ?from ?to ?relation ?patients WHERE {
 def evidence_network(graph: Store) -> nx.MultiDiGraph:
     """Sources -> cases/cohorts -> interventions and outcomes, plus the citation graph."""
     net = nx.MultiDiGraph()
-    nodes = graph.sparql(_NODES)
-    edges = graph.sparql(_EDGES)
+    nodes = graph.sparql(NODES)
+    edges = graph.sparql(EDGES)
     assert isinstance(nodes, QueryResult) and isinstance(edges, QueryResult)
     for row in nodes.records():
         net.add_node(row["node"], kind=row["kind"], label=row["label"])

@@ -34,6 +34,7 @@ class Settings:
     max_header_bytes: int = 32_768
     workers: int = 2
     report_dir: Path | None = None
+    scripts_dir: Path = Path(__file__).resolve().parents[2] / ".vskg-js" / "node_modules"  # scripts/install-js.sh
 
 
 def error(status: int, message: str) -> PlainTextResponse:

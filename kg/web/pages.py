@@ -206,3 +206,58 @@ def browse_page(facets: list[tuple[str, str]]) -> str:
         f"<script>{BROWSE_SCRIPT}</script>"
     )
     return page("Browse", body)
+
+
+NETWORK_SCRIPT = """
+const colours = {source: '#23395d', case: '#d9822b', cohort: '#b3261e', intervention: '#1b7f3b', outcome: '#7b3fa0'};
+fetch('/network/data').then(r => r.json()).then(data => {
+  const elements = data.nodes.map(n => ({data: {id: n.id, label: n.label, kind: n.kind}}))
+    .concat(data.edges.filter(e => e.source !== e.target).map((e, i) => ({data: {id: 'e' + i, source: e.source,
+      target: e.target, relation: e.relation}})));
+  const cy = cytoscape({container: document.getElementById('cy'), elements, maxZoom: 2.5, layout: {name: 'cose', animate: false,
+    randomize: false}, style: [
+      {selector: 'node', style: {'background-color': n => colours[n.data('kind')] || '#888', 'label': 'data(label)',
+        'font-size': 8, 'width': 10, 'height': 10, 'text-opacity': 0.85}},
+      {selector: 'edge', style: {'width': 0.6, 'line-color': '#c3cad6', 'curve-style': 'haystack'}},
+      {selector: '.hidden', style: {'display': 'none'}},
+      {selector: ':selected', style: {'background-color': '#f2c94c', 'width': 16, 'height': 16}}]});
+  window.cy = cy;
+  const apply = () => {
+    const shown = new Set([...document.querySelectorAll('input[data-kind]:checked')].map(b => b.dataset.kind));
+    cy.nodes().forEach(n => n.toggleClass('hidden', !shown.has(n.data('kind'))));
+    document.getElementById('visible').textContent = cy.nodes().not('.hidden').length;
+  };
+  document.querySelectorAll('input[data-kind]').forEach(b => b.addEventListener('change', apply));
+  document.getElementById('search').addEventListener('change', e => {
+    const words = e.target.value.toLowerCase();
+    cy.nodes().unselect();
+    const found = cy.nodes().filter(n => (n.data('label') || '').toLowerCase().includes(words));
+    found.select(); if (found.length) cy.fit(found, 60);
+    document.getElementById('found').textContent = found.length;
+  });
+  document.getElementById('neighbourhood').addEventListener('click', () => {
+    const around = cy.nodes(':selected').closedNeighborhood();
+    cy.nodes().forEach(n => n.toggleClass('hidden', !around.contains(n)));
+    cy.fit(around, 60);
+    document.getElementById('visible').textContent = cy.nodes().not('.hidden').length;
+  });
+  document.getElementById('everything').addEventListener('click', () => { cy.nodes().removeClass('hidden'); apply(); });
+  apply();
+  document.body.dataset.ready = 'yes';
+});
+"""
+
+
+def network_page() -> str:
+    """The evidence network, interactive: filter by kind, search, a node's neighbourhood."""
+    kinds = ["source", "case", "cohort", "intervention", "outcome"]
+    boxes = "".join(f'<label><input type="checkbox" data-kind="{k}" checked> {k}</label> ' for k in kinds)
+    body = (
+        '<h1>Evidence network</h1><p class="muted">Sources, the cases and cohorts they report, the treatments and '
+        "outcomes those had, and the works each source cites. Drawn with cytoscape, served by vskg.</p>"
+        f'<p>{boxes} · <input id="search" type="search" placeholder="find a node (Enter)"> <span id="found"></span> found · '
+        '<button id="neighbourhood">neighbourhood of the found</button> <button id="everything">show all</button> · '
+        '<span id="visible"></span> nodes shown</p><div id="cy" style="height:70vh;border:1px solid #d5dbe3;background:#fff"></div>'
+        f'<script src="/static/cytoscape.min.js"></script><script>{NETWORK_SCRIPT}</script>'
+    )
+    return page("Network", body)

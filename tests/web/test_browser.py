@@ -144,3 +144,27 @@ def test_report_tables_sort_and_filter(built_store: Path, browser: Any, tmp_path
     assert second == sorted(second, reverse=True)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "report.png"))
+
+
+def test_the_network_view_opens_filters_and_shows_a_neighbourhood(server: LiveServer, browser: Any) -> None:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server.base + "/network")
+    page.wait_for_selector("body[data-ready='yes']", timeout=60_000)
+    everything = page.evaluate("cy.nodes().length")
+    assert everything > 50 and int(page.inner_text("#visible")) == everything
+    page.uncheck('input[data-kind="source"]')
+    sources = page.evaluate("cy.nodes('[kind = \"source\"]').length")
+    assert int(page.inner_text("#visible")) == everything - sources
+    page.check('input[data-kind="source"]')
+    page.fill("#search", "Hong et al. (2016)")
+    page.press("#search", "Enter")
+    assert int(page.inner_text("#found")) == 1
+    page.click("#neighbourhood")
+    around = int(page.inner_text("#visible"))
+    assert 1 < around < everything
+    assert page.evaluate("cy.nodes(':selected').closedNeighborhood().nodes().length") == around
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "network.png"))
+    assert errors == []
