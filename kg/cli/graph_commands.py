@@ -37,6 +37,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+REPORTED = (  # stored queries `vskg validate` lists, and what their rows are
+    ("conflicts", "conflicts: {} value(s) that two sources state differently for the same patients"),
+    ("possible-overlaps", "possible overlaps: {} pair(s) of groups that may share patients"),
+    ("work-versus-review", "work versus review: {} value(s) a review states differently from the work itself"),
+    ("citation-mismatches", "citation audit: {} printed number(s) name a different work than the one cited"),
+)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     data, onto, queries, _ = paths(args)
     compiled = compile_quads(data, onto)
@@ -59,22 +67,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"same work: {len(same)} pair(s) of sources that look like one publication")
     for a, b, shared in same:
         print(f"  data/{a}.yaml and data/{b}.yaml: same {', '.join(shared)}")
-    conflicts = graph.query("conflicts")
-    print(f"conflicts: {len(conflicts)} value(s) that two sources state differently for the same patients")
-    if len(conflicts):
-        print(conflicts.to_table())
-    overlaps = graph.query("possible-overlaps")
-    print(f"possible overlaps: {len(overlaps)} pair(s) of groups that may share patients")
-    if len(overlaps):
-        print(overlaps.to_table())
-    differences = graph.query("work-versus-review")
-    print(f"work versus review: {len(differences)} value(s) a review states differently from the work itself")
-    if len(differences):
-        print(differences.to_table())
-    audit = graph.query("citation-mismatches")
-    print(f"citation audit: {len(audit)} printed number(s) name a different work than the one cited")
-    if len(audit):
-        print(audit.to_table())
+    for name, what in REPORTED:
+        found = graph.query(name)
+        print(f"{what.format(len(found))}")
+        if len(found):
+            print(found.to_table())
     return 1 if problems else 0
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kg.query.graph import KnowledgeGraph
@@ -174,11 +174,7 @@ def draw_forest(synthesis: Synthesis, path: Path) -> Path:
     ax.set_xlim(0, 1)
     ax.set_xlabel("proportion after resection (95 % interval); diamonds: random-effects pooled estimate")
     ax.set_title("Pooled proportions (case reports apart from series)", fontsize=10)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format=path.suffix.lstrip(".") or "png", dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def draw_curves(curves: list[Curve], path: Path) -> Path:
@@ -202,11 +198,7 @@ def draw_curves(curves: list[Curve], path: Path) -> Path:
     ax.set_xlabel("months from the index resection (times as stated; untimed cases left out)")
     ax.set_ylabel("proportion without the event")
     ax.set_title("Time to event after resection (Kaplan-Meier)", fontsize=10)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format=path.suffix.lstrip(".") or "png", dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def write_synthesis(graph: KnowledgeGraph, out_dir: Path) -> list[Path]:
@@ -295,3 +287,15 @@ def synthesis_html(graph: KnowledgeGraph) -> str:
 def _inline(svg: str) -> str:
     """An SVG file's element alone: its XML prologue cannot sit inside HTML."""
     return svg[svg.index("<svg") :]
+
+
+def _save(fig: Any, path: Path) -> Path:
+    """Write a figure as PNG or SVG by the file's suffix, and free it."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format=path.suffix.lstrip(".") or "png", dpi=100)
+    plt.close(fig)
+    return path
+
