@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg.web.backend import Backend, Settings, error
+from kg.web.caching import CACHE_CONTROL, CACHED_PATHS, AnswerCache, Cached, etag, matches
 from kg.web.routers import browse, dumps, network, pages, resources, sparql, stored_queries
 
 log = logging.getLogger("vskg.server")
@@ -35,6 +36,32 @@ def create_app(settings: Settings) -> FastAPI:
         expose_headers=["Link", "Content-Type"],
     )
     app.router.on_shutdown.append(backend.close)
+
+    cache = AnswerCache(settings.cache_bytes)
+    build = settings.store_path.name
+
+    @app.middleware("http")
+    async def conditional_and_cached(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if request.method not in ("GET", "POST") or not request.url.path.startswith(CACHED_PATHS):
+            return await call_next(request)
+        body = await request.body()
+        headers = request.headers
+        tag = etag(
+            build, request.method, str(request.url), headers.get("accept", ""), body, headers.get("content-type", "")
+        )
+        if matches(request.headers.get("if-none-match", ""), tag):
+            return Response(status_code=304, headers={"ETag": tag, "Cache-Control": CACHE_CONTROL})
+        hit = cache.get(tag)
+        if hit is not None:
+            return Response(hit.body, headers=dict(hit.headers))
+        response = await call_next(request)
+        if response.status_code != 200:
+            return response
+        content = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+        kept = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        kept |= {"ETag": tag, "Cache-Control": CACHE_CONTROL}
+        cache.put(tag, Cached(content, tuple(kept.items())))
+        return Response(content, headers=kept)
 
     @app.middleware("http")
     async def limit_request_size(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

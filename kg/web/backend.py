@@ -34,6 +34,7 @@ class Settings:
     max_header_bytes: int = 32_768
     workers: int = 2
     report_dir: Path | None = None
+    cache_bytes: int = 64_000_000  # answers kept in memory (the graph does not change while served)
     scripts_dir: Path = Path(__file__).resolve().parents[2] / ".vskg-js" / "node_modules"  # scripts/install-js.sh
 
 

@@ -1,0 +1,71 @@
+"""Answers carry an ETag made of the build and the request; a client that names it gets 304 without
+the query running, and repeated requests are answered from a bounded cache."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kg.store.disk import current_store_path
+from kg.web.app import create_app
+from kg.web.backend import Settings
+from kg.web.caching import AnswerCache, Cached, etag, matches
+from tests.conftest import PROJECT
+
+HEADLINE = "/queries/femoral-recurrence-after-surgery-alone"
+
+
+@pytest.fixture(scope="module")
+def client(built_store: Path) -> Iterator[Any]:
+    from fastapi.testclient import TestClient
+
+    settings = Settings(current_store_path(built_store), PROJECT.queries, built_store.parent / "dumps")
+    with TestClient(create_app(settings), raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_an_etag_answers_if_none_match_with_304(client: Any) -> None:
+    first = client.get(HEADLINE, headers={"Accept": "text/csv"})
+    tag = first.headers["etag"]
+    assert first.status_code == 200 and first.headers["cache-control"].startswith("public")
+    again = client.get(HEADLINE, headers={"Accept": "text/csv", "If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == tag
+    other = client.get(HEADLINE, headers={"Accept": "application/sparql-results+json", "If-None-Match": tag})
+    assert other.status_code == 200 and other.headers["etag"] != tag  # another format, another answer
+    cached = client.get(HEADLINE, headers={"Accept": "text/csv"})
+    assert cached.content == first.content and cached.headers["etag"] == tag
+
+
+def test_posted_queries_are_told_apart_by_their_body(client: Any) -> None:
+    one = client.post("/sparql", content="SELECT (1 AS ?x) {}", headers={"Content-Type": "application/sparql-query"})
+    two = client.post("/sparql", content="SELECT (2 AS ?x) {}", headers={"Content-Type": "application/sparql-query"})
+    assert one.status_code == two.status_code == 200
+    assert one.headers["etag"] != two.headers["etag"] and one.content != two.content
+
+
+def test_errors_are_not_cached_and_other_routes_are_untouched(client: Any) -> None:
+    bad = client.get("/sparql", params={"query": "SELEC nothing"})
+    assert bad.status_code == 400 and "etag" not in bad.headers
+    assert "etag" not in client.get("/").headers
+
+
+def test_a_new_build_changes_every_tag_and_the_cache_is_bounded() -> None:
+    assert etag("build-1", "GET", "/x", "", b"") != etag("build-2", "GET", "/x", "", b"")
+    assert matches('W/"a", "b"', '"b"') and matches("*", '"c"') and not matches('"a"', '"b"')
+    cache = AnswerCache(max_bytes=10)
+    cache.put("a", Cached(b"12345", ()))
+    cache.put("b", Cached(b"12345", ()))
+    cache.get("a")  # a is now the most recently used
+    cache.put("c", Cached(b"123", ()))
+    assert cache.get("b") is None and cache.get("a") is not None and cache.size <= 10
+    cache.put("huge", Cached(b"x" * 11, ()))
+    assert cache.get("huge") is None
+
+
+def test_the_same_body_with_another_content_type_is_another_request(client: Any) -> None:
+    good = client.post("/sparql", content="ASK {}", headers={"Content-Type": "application/sparql-query"})
+    wrong = client.post("/sparql", content="ASK {}", headers={"Content-Type": "text/plain"})
+    assert good.status_code == 200 and wrong.status_code in (400, 415)
