@@ -41,6 +41,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_request_bytes=args.max_request_bytes,
         workers=args.workers,
         report_dir=report_dir,
+        in_memory=args.in_memory,
     )
     print(f"serving {store} at http://{args.host}:{args.port}/ (SPARQL endpoint /sparql, query page /query)")
     uvicorn.run(

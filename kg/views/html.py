@@ -75,4 +75,3 @@ document.querySelectorAll('main table').forEach((table, n) => {
   });
 });
 </script>"""
-

@@ -298,4 +298,3 @@ def _save(fig: Any, path: Path) -> Path:
     fig.savefig(path, format=path.suffix.lstrip(".") or "png", dpi=100)
     plt.close(fig)
     return path
-

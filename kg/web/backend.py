@@ -34,6 +34,7 @@ class Settings:
     max_header_bytes: int = 32_768
     workers: int = 2
     report_dir: Path | None = None
+    in_memory: bool = False  # each query worker copies the store into memory at start
     cache_bytes: int = 64_000_000  # answers kept in memory (the graph does not change while served)
     scripts_dir: Path = Path(__file__).resolve().parents[2] / ".vskg-js" / "node_modules"  # scripts/install-js.sh
 
@@ -49,7 +50,11 @@ class Backend:
         self.settings = settings
         self.catalog: dict[str, StoredQuery] = load_catalog(settings.queries_dir)
         self.executor = QueryExecutor(
-            settings.store_path, workers=settings.workers, timeout=settings.timeout, max_results=settings.max_results
+            settings.store_path,
+            workers=settings.workers,
+            timeout=settings.timeout,
+            max_results=settings.max_results,
+            in_memory=settings.in_memory,
         )
 
     async def run(self, text: str, **request: Any) -> Answer:

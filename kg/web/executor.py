@@ -39,14 +39,18 @@ class Answer:
     media_type: str
 
 
-def _serve(path: str, conn: Connection) -> None:
-    """Worker loop: open the store read-only, answer requests until the pipe closes."""
+def _serve(path: str, conn: Connection, in_memory: bool = False) -> None:
+    """Worker loop: open the store read-only (or copy it into memory), answer until the pipe closes."""
     import pyoxigraph as ox
 
     from kg.iris import PREFIXES
     from kg.store.results import QueryResult
 
     store = ox.Store.read_only(path)
+    if in_memory:  # every lookup from memory instead of a RocksDB seek; costs the copy at start
+        copy = ox.Store()
+        copy.bulk_load(store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        store = copy
     while True:
         try:
             request = conn.recv()
@@ -122,9 +126,9 @@ def _solutions(table: Any, media_type: str) -> bytes:
 
 
 class _Worker:
-    def __init__(self, path: str, context: Any) -> None:
+    def __init__(self, path: str, context: Any, in_memory: bool = False) -> None:
         self.parent, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(path, child), daemon=True)
+        self.process = context.Process(target=_serve, args=(path, child, in_memory), daemon=True)
         self.process.start()
         child.close()
 
@@ -138,8 +142,17 @@ class _Worker:
 class QueryExecutor:
     """A pool of worker processes over one on-disk store."""
 
-    def __init__(self, store_path: Path, *, workers: int = 2, timeout: float = 10.0, max_results: int = 10_000) -> None:
+    def __init__(
+        self,
+        store_path: Path,
+        *,
+        workers: int = 2,
+        timeout: float = 10.0,
+        max_results: int = 10_000,
+        in_memory: bool = False,
+    ) -> None:
         self.store_path = str(store_path)
+        self.in_memory = in_memory
         self.timeout = timeout
         self.max_results = max_results
         self._context = mp.get_context("spawn")
@@ -150,7 +163,7 @@ class QueryExecutor:
             self._add()
 
     def _add(self) -> None:
-        worker = _Worker(self.store_path, self._context)
+        worker = _Worker(self.store_path, self._context, self.in_memory)
         with self._lock:
             self._all.append(worker)
         self._idle.put(worker)

@@ -69,3 +69,15 @@ def test_the_same_body_with_another_content_type_is_another_request(client: Any)
     good = client.post("/sparql", content="ASK {}", headers={"Content-Type": "application/sparql-query"})
     wrong = client.post("/sparql", content="ASK {}", headers={"Content-Type": "text/plain"})
     assert good.status_code == 200 and wrong.status_code in (400, 415)
+
+
+def test_in_memory_workers_answer_as_the_on_disk_store(built_store: Path, client: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    settings = Settings(current_store_path(built_store), PROJECT.queries, built_store.parent / "dumps", in_memory=True)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as memory:
+        for path in (HEADLINE, "/queries/patients-per-site", "/queries/corpus-table"):
+            assert (
+                memory.get(path, headers={"Accept": "text/csv"}).content
+                == client.get(path, headers={"Accept": "text/csv"}).content
+            )
