@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from kg.store.disk import current_store_path
-    from kg.web.app import create_app
+    from kg.web.app import SETTINGS_VARIABLE, create_app, settings_to_json
     from kg.web.backend import Settings
 
     _, _, queries, store = paths(args)
@@ -44,15 +46,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
         in_memory=args.in_memory,
     )
     print(f"serving {store} at http://{args.host}:{args.port}/ (SPARQL endpoint /sparql, query page /query)")
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        limit_concurrency=args.max_connections,
-        timeout_keep_alive=5,
-        h11_max_incomplete_event_size=65536,
-    )
+    fast = _fast_http()
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": "warning",
+        "limit_concurrency": args.max_connections,
+        "timeout_keep_alive": 5,
+        **fast,
+    }
+    if "http" not in fast:
+        options["h11_max_incomplete_event_size"] = 65536
+    if args.processes > 1:  # several HTTP processes share the port, each with its own query workers
+        os.environ[SETTINGS_VARIABLE] = settings_to_json(settings)
+        uvicorn.run("kg.web.app:create_app_from_environment", factory=True, workers=args.processes, **options)
+    else:
+        uvicorn.run(create_app(settings), **options)
     return 0
 
 
@@ -78,3 +87,13 @@ def cmd_push(args: argparse.Namespace) -> int:
         f"({', '.join(protocols)})"
     )
     return 0
+
+
+def _fast_http() -> dict[str, str]:
+    """uvicorn's C HTTP parser and event loop where they are installed (uvicorn[standard])."""
+    found = {}
+    if importlib.util.find_spec("httptools") is not None:
+        found["http"] = "httptools"
+    if importlib.util.find_spec("uvloop") is not None:
+        found["loop"] = "uvloop"
+    return found

@@ -3,8 +3,13 @@ linked data, dumps and VoID, pages) over one backend, with the limits every requ
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
+import os
 from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -90,3 +95,18 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (sparql, stored_queries, resources, dumps, pages, browse, network):
         app.include_router(module.router(backend))
     return app
+
+
+SETTINGS_VARIABLE = "VSKG_SERVE_SETTINGS"
+
+
+def settings_to_json(settings: Settings) -> str:
+    return json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in dataclasses.asdict(settings).items()})
+
+
+def create_app_from_environment() -> FastAPI:
+    """The app of one of several server processes: its settings come from the parent's environment."""
+    raw = json.loads(os.environ[SETTINGS_VARIABLE])
+    paths = ("store_path", "queries_dir", "dumps_dir", "report_dir", "scripts_dir")
+    values: dict[str, Any] = {k: Path(v) if k in paths and v is not None else v for k, v in raw.items()}
+    return create_app(Settings(**values))

@@ -16,7 +16,8 @@ from tests.server_fixtures import LiveServer, start_server
 
 @pytest.fixture(scope="module")
 def server(built_store: Path) -> Iterator[LiveServer]:
-    yield from start_server(built_store, built_store.parent / "dumps")
+    # two HTTP processes sharing the port, each with query workers holding the store in memory
+    yield from start_server(built_store, built_store.parent / "dumps", "--processes", "2", "--in-memory")
 
 
 def test_sparqlwrapper_client_gets_every_stored_answer(server: LiveServer, graph: KnowledgeGraph) -> None:
