@@ -95,7 +95,7 @@ EVENTS = (
                             vskg:Anticoagulation } ?class rdfs:subClassOf ?root }
   OPTIONAL { ?event vskg:eventSite/a ?site } OPTIONAL { ?event vskg:setting ?setting }
   OPTIONAL { ?event vskg:agent ?agent }
-  BIND(EXISTS { ?event vskg:exposure vskg:NoPatients } AS ?excluded)
+  BIND(IF(EXISTS { ?event vskg:exposure vskg:NoPatients }, "yes", "no") AS ?excluded)
 } ORDER BY ?case ?position"""
 )
 RESPONSES = (
@@ -254,7 +254,7 @@ def _events(
         kind = str(e["root"] or "").removeprefix(VSKG)
         if kind == "Presentation":
             feature: dict[str, Any] = {"type": terms.oc(cls, "phenotype")}
-            if e["excluded"] == "true":
+            if e["excluded"] == "yes":
                 feature["excluded"] = True
             features.append(feature)
         elif kind in ("SurgicalProcedure", "NonSurgicalCancerTreatment", "Anticoagulation"):

@@ -91,9 +91,9 @@ def pooled_proportions(graph: KnowledgeGraph) -> Synthesis:
     """Local recurrence, distant metastasis and death after resection, pooled by site family and design."""
     out = Synthesis()
     for r in graph.query("outcomes-after-resection").records():
-        if r["literature_review"] == "true" or r["smaller_of_overlap"] == "true":
+        if r["literature_review"] == "yes" or r["smaller_of_overlap"] == "yes":
             note = f"{r['source_label']} ({r['group']}): " + (
-                "literature review" if r["literature_review"] == "true" else "smaller group of a possible overlap"
+                "literature review" if r["literature_review"] == "yes" else "smaller group of a possible overlap"
             )
             if note not in out.left_out:
                 out.left_out.append(note)
