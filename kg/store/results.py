@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
-from typing import Any
+from typing import Any, Literal, overload
 
 import pyoxigraph as ox
 
@@ -55,8 +55,14 @@ class QueryResult:
 
         return QueryResult(self.variables, [tuple(fix(i, t) for i, t in enumerate(row)) for row in self.rows])
 
-    def records(self) -> list[dict[str, str | None]]:
-        """Rows as dicts of plain strings (IRIs and literal values); see typed_records for Python values."""
+    @overload
+    def records(self, *, typed: Literal[False] = False, curies: bool = False) -> list[dict[str, str | None]]: ...
+    @overload
+    def records(self, *, typed: Literal[True], curies: bool = False) -> list[dict[str, Any]]: ...
+    def records(self, *, typed: bool = False, curies: bool = False) -> list[dict[str, Any]]:
+        """Rows as dicts of plain strings (IRIs and literal values), or with `typed` as Python values."""
+        if typed:
+            return self.typed_records(curies=curies)
         return [{v: plain(t) for v, t in zip(self.variables, row, strict=True)} for row in self.rows]
 
     def typed_records(self, *, curies: bool = False) -> list[dict[str, Any]]:

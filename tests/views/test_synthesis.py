@@ -93,7 +93,7 @@ def test_typed_results_for_analysts(graph: KnowledgeGraph) -> None:
     assert str(frame["patients"].dtype) == "Int64" and "vskg:FemoralVein" in set(frame["site"])
     total = frame[frame["site_label"] == "(all locations)"].iloc[0]
     assert int(total["patients"]) == sum(int(x) for x in frame["patients"][:-1])
-    times = graph.query("time-to-event").typed_records()
+    times = graph.query("time-to-event").records(typed=True)
     assert all(isinstance(r["months"], Decimal) for r in times)
     assert isinstance(graph.query("stats-by-design").typed_records()[0]["sources"], int)
 
