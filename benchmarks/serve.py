@@ -1,0 +1,225 @@
+"""Serving benchmark: `vskg serve` against Oxigraph's own server (PyPI `oxigraph`, serve-read-only,
+the same engine version) and a throw-away Virtuoso 7, on the same graph and the same query texts,
+loaded by `wrk` on loopback.
+
+    bash scripts/bench-serve.sh [--seconds 10] [--clients 1,10,50] [--sources 1000] [--processes 2]
+
+For the corpus and a synthetic literature of N sources it measures the headline query (raw SPARQL,
+site bound), a cheap count, a heavy stored query (data-gaps, raw SPARQL) and a repeated stored-query
+request (`GET /queries/...`, vskg only), first checking that the three servers give the same rows.
+Writes benchmarks/results/serve.json and prints a Markdown table of req/s, p50, p99 and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+JSON = "application/sparql-results+json"
+COUNT = "PREFIX vskg: <https://w3id.org/vskg/ontology#>\nSELECT (COUNT(*) AS ?n) WHERE { ?g a vskg:Case }"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes] | None, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            return
+        except OSError:
+            if (process is not None and process.poll() is not None) or time.monotonic() > deadline:
+                raise RuntimeError(f"no answer from {url}") from None
+            time.sleep(0.3)
+
+
+def texts() -> dict[str, str]:
+    """The query texts every server runs: prefixes written out, parameters bound as VALUES."""
+    from kg.iris import PREFIXES
+    from kg.query.catalog import load_catalog
+    from kg.store.sparql_text import bind_values
+
+    catalog = load_catalog(ROOT / "queries")
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+    out = {}
+    for label, name in (("headline", "femoral-recurrence-after-surgery-alone"), ("heavy", "data-gaps")):
+        stored = catalog[name]
+        text = bind_values(stored.text, stored.bindings({}))
+        out[label] = prologue + "\n".join(line for line in text.splitlines() if not line.startswith("PREFIX "))
+    out["count"] = COUNT
+    return out
+
+
+def rows(url: str) -> list[tuple[str, ...]]:
+    request = urllib.request.Request(url, headers={"Accept": JSON})
+    data = json.loads(urllib.request.urlopen(request, timeout=120).read())
+    names = data["head"]["vars"]
+
+    def value(cell: dict[str, str] | None) -> str:
+        if cell is None:
+            return ""
+        text = cell["value"]
+        try:
+            return repr(round(float(text), 6))
+        except ValueError:
+            return text
+
+    return sorted(tuple(value(b.get(v)) for v in names) for b in data["results"]["bindings"])
+
+
+def wrk(url: str, clients: int, seconds: int) -> dict[str, float]:
+    done = subprocess.run(
+        ["wrk", "-t", str(min(2, clients)), "-c", str(clients), "-d", f"{seconds}s", "--latency", "-H", f"Accept: {JSON}", url],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    out = done.stdout
+
+    def ms(label: str) -> float:
+        found = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not found:
+            return float("nan")
+        return float(found.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
+
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": float(rate.group(1)) if rate else 0.0, "p50_ms": ms("50%"), "p99_ms": ms("99%"),
+            "errors": float(errors.group(1)) if errors else 0.0}  # fmt: skip
+
+
+def serve_all(name: str, data: Path, work: Path, virtuoso: Any, processes: int) -> tuple[dict[str, str], list[Any]]:
+    """Build the graph and start the three servers on it; their query URL bases, and what to stop."""
+    from kg.build.pipeline import build
+    from kg.store.remote import RemoteStore, push
+
+    store = work / name / "store"
+    graph = build(data, ontology_dir=ROOT / "ontology", queries_dir=ROOT / "queries", store_path=store, validate=False)
+    dump = graph.export(work / name / "dumps", formats=["nq"])[0]
+    by_graph: dict[str, list[Any]] = {}
+    for quad in graph.quads():
+        by_graph.setdefault(quad.graph_name.value, []).append(quad)  # type: ignore[union-attr]
+    push(
+        by_graph,
+        RemoteStore(virtuoso.endpoint, graph_store=virtuoso.graph_store, user="dba", password=virtuoso.password),
+    )
+    del graph, by_graph
+    oxi = work / name / "oxigraph"
+    binary = str(Path(sys.executable).parent / "oxigraph")
+    subprocess.run([binary, "load", "--location", str(oxi), "--file", str(dump)], check=True, capture_output=True)
+    vskg_port, oxi_port = free_port(), free_port()
+    vskg = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--dumps", str(work / name / "dumps"),
+         "--port", str(vskg_port), "--processes", str(processes), "--timeout", "60", "--max-results", "100000"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    oxigraph = subprocess.Popen(
+        [binary, "serve-read-only", "--location", str(oxi), "--bind", f"127.0.0.1:{oxi_port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    bases = {
+        "vskg": f"http://127.0.0.1:{vskg_port}/sparql",
+        "oxigraph": f"http://127.0.0.1:{oxi_port}/query",
+        "virtuoso": virtuoso.endpoint,
+    }
+    wait_for(bases["vskg"] + "?query=ASK%7B%7D", vskg)
+    wait_for(bases["oxigraph"] + "?query=ASK%7B%7D", oxigraph)
+    return bases, [vskg, oxigraph]
+
+
+def measure(name: str, bases: dict[str, str], clients: list[int], seconds: int) -> list[dict[str, Any]]:
+    results = []
+    for label, text in texts().items():
+        urls = {server: base + "?" + urllib.parse.urlencode({"query": text}) for server, base in bases.items()}
+        answers = {server: rows(url) for server, url in urls.items()}
+        equal = len({json.dumps(a) for a in answers.values()}) == 1
+        for c in clients:
+            entry: dict[str, Any] = {"graph": name, "query": label, "clients": c, "answers_equal": equal,
+                                     "rows": len(answers["vskg"])}  # fmt: skip
+            for server, url in urls.items():
+                for key, value in wrk(url, c, seconds).items():
+                    entry[f"{server}_{key}"] = value
+            results.append(entry)
+            print(json.dumps(entry), flush=True)
+    stored = bases["vskg"].removesuffix("/sparql") + "/queries/femoral-recurrence-after-surgery-alone"
+    for c in clients:
+        entry = {"graph": name, "query": "stored query, repeated", "clients": c, "answers_equal": True}
+        entry |= {f"vskg_{k}": v for k, v in wrk(stored, c, seconds).items()}
+        results.append(entry)
+        print(json.dumps(entry), flush=True)
+    return results
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "| graph | query | clients | vskg req/s | p50 / p99 ms | Oxigraph req/s | Virtuoso req/s | vskg/Oxigraph | vskg/Virtuoso | same rows |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        oxi, virt = r.get("oxigraph_rps"), r.get("virtuoso_rps")
+        lines.append(
+            f"| {r['graph']} | {r['query']} | {r['clients']} | {r['vskg_rps']:.0f} | {r['vskg_p50_ms']:.1f} / {r['vskg_p99_ms']:.1f} | "
+            + (f"{oxi:.0f} | {virt:.0f} | {r['vskg_rps'] / oxi:.2f} | {r['vskg_rps'] / virt:.2f} |" if oxi and virt else "- | - | - | - |")
+            + f" {'yes' if r['answers_equal'] else 'NO'} |"
+        )  # fmt: skip
+    return "\n".join(lines)
+
+
+def main() -> int:
+    from benchmarks.run import start_virtuoso, synth
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--clients", default="1,10,50")
+    parser.add_argument("--sources", type=int, default=1000, help="size of the synthetic literature")
+    parser.add_argument("--processes", type=int, default=2, help="vskg's HTTP processes")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (scripts/bench-serve.sh installs it)")
+    work = Path(tempfile.mkdtemp(prefix="vskg-serve-bench-"))
+    clients = [int(c) for c in args.clients.split(",")]
+    virtuoso = start_virtuoso(work)
+    if virtuoso is None:
+        raise SystemExit("Virtuoso is not available (scripts/install-virtuoso.sh installs it)")
+    results: list[dict[str, Any]] = []
+    try:
+        graphs = [("corpus", ROOT / "data"), (f"{args.sources} sources", synth(work, args.sources * 195)[0])]
+        for name, data in graphs:
+            bases, processes = serve_all(name, data, work, virtuoso, args.processes)
+            try:
+                results += measure(name, bases, clients, args.seconds)
+            finally:
+                for p in processes:
+                    p.terminate()
+                    p.wait(timeout=30)
+    finally:
+        virtuoso.stop()
+        virtuoso.cleanup()
+        shutil.rmtree(work, ignore_errors=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    meta = {"date": time.strftime("%Y-%m-%d"), "seconds": args.seconds, "processes": args.processes}
+    (RESULTS / "serve.json").write_text(
+        json.dumps({"meta": meta, "results": results}, indent=1) + "\n", encoding="utf-8"
+    )
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
