@@ -79,8 +79,8 @@ def rows(url: str) -> list[tuple[str, ...]]:
         text = cell["value"]
         try:
             return repr(round(float(text), 6))
-        except ValueError:
-            return text
+        except ValueError:  # a GROUP_CONCAT's parts come in any order
+            return "; ".join(sorted(text.split("; ")))
 
     return sorted(tuple(value(b.get(v)) for v in names) for b in data["results"]["bindings"])
 
@@ -104,8 +104,10 @@ def wrk(url: str, clients: int, seconds: int) -> dict[str, float]:
             "errors": float(errors.group(1)) if errors else 0.0}  # fmt: skip
 
 
-def serve_all(name: str, data: Path, work: Path, virtuoso: Any, processes: int) -> tuple[dict[str, str], list[Any]]:
-    """Build the graph and start the three servers on it; their query URL bases, and what to stop."""
+def serve_all(name: str, data: Path, work: Path, processes: int) -> tuple[dict[str, str], list[Any]]:
+    """Build the graph and start the servers on it (vskg with and without its answer cache,
+    Oxigraph, a Virtuoso of its own); their query URLs, and what to stop."""
+    from benchmarks.run import start_virtuoso
     from kg.build.pipeline import build
     from kg.store.remote import RemoteStore, push
 
@@ -115,6 +117,9 @@ def serve_all(name: str, data: Path, work: Path, virtuoso: Any, processes: int) 
     by_graph: dict[str, list[Any]] = {}
     for quad in graph.quads():
         by_graph.setdefault(quad.graph_name.value, []).append(quad)  # type: ignore[union-attr]
+    virtuoso = start_virtuoso(work / name)
+    if virtuoso is None:
+        raise SystemExit("Virtuoso is not available (scripts/install-virtuoso.sh installs it)")
     push(
         by_graph,
         RemoteStore(virtuoso.endpoint, graph_store=virtuoso.graph_store, user="dba", password=virtuoso.password),
@@ -123,24 +128,28 @@ def serve_all(name: str, data: Path, work: Path, virtuoso: Any, processes: int) 
     oxi = work / name / "oxigraph"
     binary = str(Path(sys.executable).parent / "oxigraph")
     subprocess.run([binary, "load", "--location", str(oxi), "--file", str(dump)], check=True, capture_output=True)
-    vskg_port, oxi_port = free_port(), free_port()
-    vskg = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--dumps", str(work / name / "dumps"),
-         "--port", str(vskg_port), "--processes", str(processes), "--timeout", "60", "--max-results", "100000"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    oxigraph = subprocess.Popen(
-        [binary, "serve-read-only", "--location", str(oxi), "--bind", f"127.0.0.1:{oxi_port}", "--union-default-graph"],
+    ports = {"vskg": free_port(), "vskg_nocache": free_port(), "oxigraph": free_port()}
+    started = []
+    for label, cache in (("vskg", "64000000"), ("vskg_nocache", "0")):
+        started.append(subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--dumps", str(work / name / "dumps"),
+             "--port", str(ports[label]), "--processes", str(processes), "--timeout", "60", "--max-results", "100000",
+             "--cache-bytes", cache],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ))  # fmt: skip
+    started.append(subprocess.Popen(
+        [binary, "serve-read-only", "--location", str(oxi), "--bind", f"127.0.0.1:{ports['oxigraph']}", "--union-default-graph"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    ))  # fmt: skip
     bases = {
-        "vskg": f"http://127.0.0.1:{vskg_port}/sparql",
-        "oxigraph": f"http://127.0.0.1:{oxi_port}/query",
+        "vskg": f"http://127.0.0.1:{ports['vskg']}/sparql",
+        "vskg_nocache": f"http://127.0.0.1:{ports['vskg_nocache']}/sparql",
+        "oxigraph": f"http://127.0.0.1:{ports['oxigraph']}/query",
         "virtuoso": virtuoso.endpoint,
     }
-    wait_for(bases["vskg"] + "?query=ASK%7B%7D", vskg)
-    wait_for(bases["oxigraph"] + "?query=ASK%7B%7D", oxigraph)
-    return bases, [vskg, oxigraph]
+    for label, process in zip(("vskg", "vskg_nocache", "oxigraph"), started, strict=True):
+        wait_for(bases[label] + "?query=ASK%7B%7D", process)
+    return bases, [*started, virtuoso]
 
 
 def measure(name: str, bases: dict[str, str], clients: list[int], seconds: int) -> list[dict[str, Any]]:
@@ -168,21 +177,26 @@ def measure(name: str, bases: dict[str, str], clients: list[int], seconds: int) 
 
 def table(results: list[dict[str, Any]]) -> str:
     lines = [
-        "| graph | query | clients | vskg req/s | p50 / p99 ms | Oxigraph req/s | Virtuoso req/s | vskg/Oxigraph | vskg/Virtuoso | same rows |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| graph | query | clients | vskg req/s | p50 / p99 ms | vskg, no answer cache | Oxigraph req/s | Virtuoso req/s "
+        "| vskg/Oxigraph | vskg/Virtuoso | no cache / Oxigraph | no cache / Virtuoso | same rows |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        oxi, virt = r.get("oxigraph_rps"), r.get("virtuoso_rps")
-        lines.append(
-            f"| {r['graph']} | {r['query']} | {r['clients']} | {r['vskg_rps']:.0f} | {r['vskg_p50_ms']:.1f} / {r['vskg_p99_ms']:.1f} | "
-            + (f"{oxi:.0f} | {virt:.0f} | {r['vskg_rps'] / oxi:.2f} | {r['vskg_rps'] / virt:.2f} |" if oxi and virt else "- | - | - | - |")
-            + f" {'yes' if r['answers_equal'] else 'NO'} |"
+        oxi, virt, bare = r.get("oxigraph_rps"), r.get("virtuoso_rps"), r.get("vskg_nocache_rps")
+        peers = (
+            f"{bare:.0f} | {oxi:.0f} | {virt:.0f} | {r['vskg_rps'] / oxi:.2f} | {r['vskg_rps'] / virt:.2f} | "
+            f"{bare / oxi:.2f} | {bare / virt:.2f} |"
+            if oxi and virt and bare else "- | - | - | - | - | - | - |"
         )  # fmt: skip
+        lines.append(
+            f"| {r['graph']} | {r['query']} | {r['clients']} | {r['vskg_rps']:.0f} | "
+            f"{r['vskg_p50_ms']:.1f} / {r['vskg_p99_ms']:.1f} | {peers} {'yes' if r['answers_equal'] else 'NO'} |"
+        )
     return "\n".join(lines)
 
 
 def main() -> int:
-    from benchmarks.run import start_virtuoso, synth
+    from benchmarks.run import synth
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
@@ -194,23 +208,22 @@ def main() -> int:
         raise SystemExit("wrk is not installed (scripts/bench-serve.sh installs it)")
     work = Path(tempfile.mkdtemp(prefix="vskg-serve-bench-"))
     clients = [int(c) for c in args.clients.split(",")]
-    virtuoso = start_virtuoso(work)
-    if virtuoso is None:
-        raise SystemExit("Virtuoso is not available (scripts/install-virtuoso.sh installs it)")
     results: list[dict[str, Any]] = []
     try:
         graphs = [("corpus", ROOT / "data"), (f"{args.sources} sources", synth(work, args.sources * 195)[0])]
         for name, data in graphs:
-            bases, processes = serve_all(name, data, work, virtuoso, args.processes)
+            bases, servers = serve_all(name, data, work, args.processes)
             try:
                 results += measure(name, bases, clients, args.seconds)
             finally:
-                for p in processes:
-                    p.terminate()
-                    p.wait(timeout=30)
+                for server in servers:
+                    if isinstance(server, subprocess.Popen):
+                        server.terminate()
+                        server.wait(timeout=30)
+                    else:
+                        server.stop()
+                        server.cleanup()
     finally:
-        virtuoso.stop()
-        virtuoso.cleanup()
         shutil.rmtree(work, ignore_errors=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     meta = {"date": time.strftime("%Y-%m-%d"), "seconds": args.seconds, "processes": args.processes}

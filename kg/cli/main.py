@@ -78,6 +78,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-request-bytes", type=int, default=1_000_000, help="largest request body (default 1 MB)")
     p.add_argument("--workers", type=int, default=2, help="query worker processes (default 2)")
     p.add_argument("--processes", type=int, default=1, help="HTTP server processes sharing the port (default 1)")
+    p.add_argument(
+        "--cache-bytes", type=int, default=64_000_000, help="answers kept in memory (default 64 MB; 0: none)"
+    )
     p.add_argument("--in-memory", action="store_true", help="each query worker copies the store into memory at start")
     p.add_argument("--max-connections", type=int, default=200, help="concurrent connections before 503 (default 200)")
     p.set_defaults(run=cmd_serve)

@@ -44,6 +44,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         report_dir=report_dir,
         in_memory=args.in_memory,
+        cache_bytes=args.cache_bytes,
     )
     print(f"serving {store} at http://{args.host}:{args.port}/ (SPARQL endpoint /sparql, query page /query)")
     fast = _fast_http()
