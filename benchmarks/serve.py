@@ -39,7 +39,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for(url: str, process: subprocess.Popen[bytes] | None, seconds: float = 120) -> None:
+def wait_for(url: str, process: subprocess.Popen[bytes] | None, seconds: float = 600) -> None:
     deadline = time.monotonic() + seconds
     while True:
         try:
@@ -110,10 +110,12 @@ def serve_all(name: str, data: Path, work: Path, processes: int) -> tuple[dict[s
     from benchmarks.run import start_virtuoso
     from kg.build.pipeline import build
     from kg.store.remote import RemoteStore, push
+    from kg.views.report import write_report
 
     store = work / name / "store"
     graph = build(data, ontology_dir=ROOT / "ontology", queries_dir=ROOT / "queries", store_path=store, validate=False)
     dump = graph.export(work / name / "dumps", formats=["nq"])[0]
+    write_report(graph, work / name / "dumps" / "report")  # once, before the servers start (each would write it)
     by_graph: dict[str, list[Any]] = {}
     for quad in graph.quads():
         by_graph.setdefault(quad.graph_name.value, []).append(quad)  # type: ignore[union-attr]
@@ -195,6 +197,15 @@ def table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def save(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    """benchmarks/results/serve.json, rewritten after each graph so a later failure keeps what was measured."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    meta = {"date": time.strftime("%Y-%m-%d"), "seconds": args.seconds, "processes": args.processes}
+    (RESULTS / "serve.json").write_text(
+        json.dumps({"meta": meta, "results": results}, indent=1) + "\n", encoding="utf-8"
+    )
+
+
 def main() -> int:
     from benchmarks.run import synth
 
@@ -215,6 +226,7 @@ def main() -> int:
             bases, servers = serve_all(name, data, work, args.processes)
             try:
                 results += measure(name, bases, clients, args.seconds)
+                save(results, args)
             finally:
                 for server in servers:
                     if isinstance(server, subprocess.Popen):
