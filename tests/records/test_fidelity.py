@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kg import KnowledgeGraph
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, SEED
 
 EVENT = "https://w3id.org/vskg/id/event/"
 
@@ -87,16 +87,7 @@ def test_approximations_are_queryable_and_can_be_left_out(graph: KnowledgeGraph)
 
 
 def test_site_doubts_are_shown_beside_the_counts(graph: KnowledgeGraph) -> None:
-    seed = [
-        "aalaoui-2026",
-        "hong-2016",
-        "kevorkian-1973",
-        "dzsinic-1992",
-        "hines-1999",
-        "narayanan-2019",
-        "sheaffer-2022",
-    ]
-    rows = {r["site_label"]: r for r in graph.query("patients-per-site", sources=seed).records()}
+    rows = {r["site_label"]: r for r in graph.query("patients-per-site", sources=SEED).records()}
     # Kevorkian & Cento (12, "large veins and arteries") and Hines et al. (57, "other anatomic sites")
     assert rows["(all locations)"]["site_in_doubt"] == "69"
     assert rows["peripheral vein"]["site_in_doubt"] == "12"
