@@ -130,6 +130,13 @@ def parser() -> argparse.ArgumentParser:
         "--citations", help="citation supplement (like citation-supplement.json): fields read on other pages"
     )
     p.add_argument("--report", help="also write the report of unmapped values to this file")
+    p.add_argument(
+        "--separate",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="keep this sheet record apart from a held work it looks like (repeatable)",
+    )
     p.set_defaults(run=cmd_import)
 
     p = sub.add_parser("export", parents=[common], help="write dumps and ontology release files")

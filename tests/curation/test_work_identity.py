@@ -68,6 +68,21 @@ def _vskg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           timeout=600, check=False)  # fmt: skip
 
 
+def test_the_command_line_stops_on_a_held_work_and_keeps_it_apart_when_told(tmp_path: Path, data_copy: Path) -> None:
+    sheet = _sheet(
+        tmp_path,
+        _entry("dzsinic-series", authors="Dzsinic C, Gloviczki P", year=1992,
+               title="Primary venous leiomyosarcoma: a rare but lethal disease", journal="J Vasc Surg"),
+    )  # fmt: skip
+    args = ("import", str(sheet), "--data", str(data_copy), "--store", str(tmp_path / "store"))
+    refused = _vskg(*args, cwd=ROOT)
+    assert refused.returncode != 0 and "--separate dzsinic-series" in refused.stderr
+    assert not (data_copy / "dzsinic-series.yaml").exists()
+    kept = _vskg(*args, "--separate", "dzsinic-series", cwd=ROOT)
+    assert kept.returncode == 0, kept.stderr
+    assert (data_copy / "dzsinic-series.yaml").exists()
+
+
 def test_validate_reports_a_second_copy_and_a_review_that_differs_from_the_work(data_copy: Path) -> None:
     # the work's own record: 10 patients at the IVC, resected, no recurrence reported; the seed's
     # Table 1 row says 12 patients in peripheral veins, surgery ± RT, high local recurrence
