@@ -62,6 +62,14 @@ class _Graph:
         return n
 
 
+READING_LIMITS = {
+    "mirror page": "MirrorPage",
+    "partial text": "PartialText",
+    "machine translation": "MachineTranslation",
+    "secondary listing": "SecondaryListing",
+}
+
+
 def source_quads(rec: SourceRecord, vocab: Vocabulary, group_kinds: dict[str, str] | None = None) -> list[ox.Quad]:
     """All quads of one source's named graph; `group_kinds` gives the kind of groups linked from other files."""
     g = _Graph(rec.id, vocab)
@@ -88,6 +96,12 @@ def source_quads(rec: SourceRecord, vocab: Vocabulary, group_kinds: dict[str, st
         g.add(node, "evidenceQuote", sup.quote)
         g.add(node, "confidence", sup.confidence)
         g.add(node, "curatorNote", sup.note)
+    for i, limit in enumerate(rec.reading_limits, start=1):
+        node = g.node("reading-limit", f"{rec.id}-{i}", "ReadingLimit", bib.locator)
+        g.add(node, LABEL, f"{limit.kind} ({rec.label}): {limit.note}")
+        g.add(node, "readingLimitKind", v(READING_LIMITS[limit.kind]))
+        g.add(node, "curatorNote", limit.note)
+        g.add(src, "hasReadingLimit", node)
     g.add(src, DERIVED, ox.NamedNode(data_iri("source", bib.taken_from or rec.id)))
     g.add(src, "curatorNote", rec.note)
     g.add(src, "synthetic", True if rec.synthetic else None)

@@ -63,10 +63,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except ReasonerError as exc:
             print(f"ERROR {exc}")
             problems.append(str(exc))
-    same = same_works({rec.id: rec.citation.model_dump(exclude_none=True) for rec in compiled.records})
+    apart = {rec.id: [d.source for d in rec.distinct_from] for rec in compiled.records}
+    same = same_works({rec.id: rec.citation.model_dump(exclude_none=True) for rec in compiled.records}, apart)
     print(f"same work: {len(same)} pair(s) of sources that look like one publication")
     for a, b, shared in same:
         print(f"  data/{a}.yaml and data/{b}.yaml: same {', '.join(shared)}")
+    for rec in compiled.records:
+        for d in rec.distinct_from:
+            print(f"  kept apart: data/{rec.id}.yaml from data/{d.source}.yaml ({d.basis})")
     for name, what in REPORTED:
         found = graph.query(name)
         print(f"{what.format(len(found))}")

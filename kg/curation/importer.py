@@ -76,8 +76,10 @@ def import_sheet(
 def _refuse_second_copies(
     sheet: Path, data_dir: Path, built: dict[str, dict[str, Any]], separate: frozenset[str]
 ) -> None:
-    """One work is one source: an entry matching a source already in data/ (or another entry) stops."""
+    """One work is one source: an entry matching a source already in data/ (or another entry) stops.
+    An entry in `separate` is kept apart: its record names each look-alike in `distinct_from`."""
     known: dict[str, dict[str, Any]] = {}
+    declared: set[frozenset[str]] = set()
     for path in sorted(data_dir.glob("*.yaml")):
         try:
             held = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -85,17 +87,27 @@ def _refuse_second_copies(
             continue  # the build reports unreadable records with their place
         if isinstance(held, dict) and isinstance(held.get("citation"), dict):
             known[path.stem] = held["citation"]
-    for rid, record in built.items():
-        if rid in separate:
-            continue
+            for apart in held.get("distinct_from") or []:
+                if isinstance(apart, dict):
+                    declared.add(frozenset((path.stem, str(apart.get("source")))))
+    # a sheet entry already held in data/ is compared once, as the sheet states it
+    candidates = known | {i: r["citation"] for i, r in built.items()}
+    for rid, record in sorted(built.items(), key=lambda item: item[0] not in separate):
         mine = work_keys(record["citation"])
-        for other, citation in [*known.items(), *((i, r["citation"]) for i, r in built.items())]:
+        for other, citation in candidates.items():
             shared = matching_keys(mine, work_keys(citation))
-            if other != rid and shared:
-                where = f"data/{other}.yaml" if other in known else f"sheet record {other}"
-                raise RecordError(
-                    str(sheet),
-                    f"record {rid}",
-                    f"is the same work as {where} (same {', '.join(shared)}); add this entry's facts to that "
-                    f"source, or import with --separate {rid} to keep them apart",
-                )
+            if other == rid or not shared:
+                continue
+            where = f"sheet record {other}" if other in built else f"data/{other}.yaml"
+            if rid in separate:
+                basis = f"same {', '.join(shared)} as {where}; kept apart at import (--separate)"
+                record["distinct_from"] = [*record.get("distinct_from", []), {"source": other, "basis": basis}]
+                declared.add(frozenset((rid, other)))
+            if frozenset((rid, other)) in declared:
+                continue
+            raise RecordError(
+                str(sheet),
+                f"record {rid}",
+                f"is the same work as {where} (same {', '.join(shared)}); add this entry's facts to that "
+                f"source, or import with --separate {rid} to keep them apart",
+            )

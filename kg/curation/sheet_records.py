@@ -48,8 +48,10 @@ class RecordBuilder:
         raw = self.raw
         if not SLUG.match(self.id):
             raise RecordError(self.sheet, f"record {self.id!r}.id", "must be lower-case words joined by hyphens")
-        locator = str(raw.get("locator") or "").strip() or "extraction sheet (part read not stated)"
+        locator, rest = _short_locator(str(raw.get("locator") or "").strip())
         citation, notes = self.citation(raw.get("citation") or {}, locator)
+        if rest:
+            notes.append(f"locator, continued: {rest}")
         apply_supplements(citation, self.supplements)
         design = self.term("study_design", "study_type", raw.get("study_type"))
         out: dict[str, Any] = {"id": self.id, "label": citation_label(citation, design), "citation": citation}
@@ -237,7 +239,7 @@ class RecordBuilder:
                 "note": f"as extracted: {kind}; {detail}" if detail else f"as extracted: {kind}",
             }
             agents = [self.term("agent", "treatments.agents", a) for a in t.get("agents") or []]
-            if agents and term in ("SystemicTherapy", "Anticoagulation"):
+            if agents and term in ("SystemicTherapy", "TargetedTherapy", "Anticoagulation"):
                 event["agents"] = [a for a in agents if a]
             if term == "SystemicTherapy":
                 for key in ("line", "cycles"):
@@ -301,3 +303,16 @@ class RecordBuilder:
 def _slug(text: str) -> str:
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", text)
     return re.sub(r"[^a-z0-9]+", "-", spaced.lower()).strip("-") or "event"
+
+
+def _short_locator(text: str, limit: int = 300) -> tuple[str, str]:
+    """A locator within the record limit: whole sentences of the sheet's text, the rest kept apart."""
+    if not text:
+        return "extraction sheet (part read not stated)", ""
+    if len(text) <= limit:
+        return text, ""
+    cut = max(text.rfind(". ", 0, limit), text.rfind("; ", 0, limit))
+    if cut <= 0:
+        cut = text.rfind(" ", 0, limit - 3)
+        return text[:cut] + " ...", text[cut:].strip()
+    return text[: cut + 1], text[cut + 2 :].strip()

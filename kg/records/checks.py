@@ -55,7 +55,6 @@ class _Checker:
         if slug is not None and slug not in self.source_ids:
             self.fail(field, f"names source '{slug}', which has no file data/{slug}.yaml")
 
-    # ------------------------------------------------------------------ records
     def record(self, path: Path, rec: SourceRecord) -> None:
         self.file = str(path)
         self.member("study_design", rec.study_design, "StudyDesign")
@@ -63,7 +62,8 @@ class _Checker:
         if rec.study_design and not rec.design_basis:
             self.fail("design_basis", "is required with study_design: say where the design is stated")
         self.source("citation.taken_from", rec.citation.taken_from)
-
+        for i, other in enumerate(rec.distinct_from):
+            self.source(f"distinct_from[{i}].source", other.source)
         numbers: set[int] = set()
         for i, ref in enumerate(rec.references):
             where = f"references[{i}]"
@@ -259,6 +259,7 @@ def summarize(rec: SourceRecord) -> RecordSummary:
     groups = tuple(GroupSummary(g.id, g.kind, g.n_patients, g.part_of) for g in rec.groups)
     sources = {rec.citation.taken_from, *(r.work for r in rec.references), *(t.work for t in rec.table_rows)}
     sources |= {w for c in rec.citations for w in c.works} | {g.reported_in for g in rec.groups}
+    sources |= {d.source for d in rec.distinct_from}
     named = {g.part_of for g in rec.groups} | {link.group for g in rec.groups for link in g.links}
     return RecordSummary(
         rec.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 _INITIALS = re.compile(r"\s+[A-Z]{1,4}$")
@@ -33,19 +33,30 @@ def work_keys(citation: Mapping[str, Any]) -> dict[str, str]:
     return keys
 
 
+# Keys that name one work each: two citations that both give one and differ are two works, whatever
+# else they share (a title such as "Leiomyosarcoma of the inferior vena cava: a case report" is common).
+_DECISIVE = ("doi", "pmid", "pmcid", "first author and year")
+
+
 def matching_keys(a: Mapping[str, str], b: Mapping[str, str]) -> list[str]:
-    """The kinds of key on which two citations agree."""
+    """The kinds of key on which two citations agree; none when a decisive key differs."""
+    if any(kind in a and kind in b and a[kind] != b[kind] for kind in _DECISIVE):
+        return []
     return [kind for kind, value in a.items() if b.get(kind) == value]
 
 
-def same_works(citations: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str, list[str]]]:
-    """Every pair of sources (by id) that look like one work, with the keys they share."""
+def same_works(
+    citations: Mapping[str, Mapping[str, Any]], apart: Mapping[str, Iterable[str]] | None = None
+) -> list[tuple[str, str, list[str]]]:
+    """Every pair of sources (by id) that look like one work, with the keys they share; a pair a
+    record declares distinct (`apart`: id -> the ids it names in `distinct_from`) is left out."""
+    declared = {frozenset((sid, other)) for sid, others in (apart or {}).items() for other in others}
     keyed = {sid: work_keys(c) for sid, c in sorted(citations.items())}
     found = []
     ids = sorted(keyed)
     for i, a in enumerate(ids):
         for b in ids[i + 1 :]:
             shared = matching_keys(keyed[a], keyed[b])
-            if shared:
+            if shared and frozenset((a, b)) not in declared:
                 found.append((a, b, shared))
     return found

@@ -235,6 +235,22 @@ class Claim(Record):
     locator: Locator
 
 
+class ReadingLimit(Record):
+    """Why what was read of a source is weaker than the publication: a `mirror page` (a copy on
+    another site), a `partial text` (cut off, or only part shown), a `machine translation`, or a
+    `secondary listing` (facts taken from a page that cites the work)."""
+
+    kind: Literal["mirror page", "partial text", "machine translation", "secondary listing"]
+    note: Text
+
+
+class DistinctWork(Record):
+    """A source held in data/ that this one looks like (same title, say) but is not, and what shows it."""
+
+    source: Slug
+    basis: Text
+
+
 class SourceRecord(Record):
     """Everything curated from one source publication: one YAML file."""
 
@@ -249,5 +265,7 @@ class SourceRecord(Record):
     table_rows: list[TableRow] = Field(default_factory=list, max_length=10_000)
     groups: list[Group] = Field(default_factory=list, max_length=100_000)
     claims: list[Claim] = Field(default_factory=list, max_length=10_000)
+    distinct_from: list[DistinctWork] = Field(default_factory=list, max_length=100)
+    reading_limits: list[ReadingLimit] = Field(default_factory=list, max_length=10)
     synthetic: bool = False
     note: Text | None = None

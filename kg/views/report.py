@@ -56,6 +56,11 @@ SECTIONS = [  # (stored query, heading, what it shows)
         "Sources whose bibliographic record still lacks fields; none is filled from memory.",
     ),
     (
+        "weak-sources",
+        "Weak sources",
+        "Sources whose facts rest on a mirror page, a partial text, a machine translation or a page that cites the work.",
+    ),
+    (
         "citation-mismatches",
         "Citation audit",
         "Printed citation numbers that name a different work than the one cited.",

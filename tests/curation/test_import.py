@@ -15,10 +15,17 @@ from kg.curation.sheets import read_sheet, write_csv
 from tests.conftest import PROJECT, ROOT
 
 SHEET = ROOT.parent / "shared" / "sources" / "published-cases.json"
+SHEET_2 = ROOT.parent / "shared" / "sources" / "published-cases-2.json"
 SYNONYMS = ROOT / "curation" / "synonyms.yaml"
 needs_sheet = pytest.mark.skipif(
-    not SHEET.exists(), reason=f"the extraction sheet is not beside the checkout ({SHEET})"
+    not (SHEET.exists() and SHEET_2.exists()), reason=f"the extraction sheets are not beside the checkout ({SHEET})"
 )
+# (sheet, its number of entries, the entries kept apart from a look-alike work at import)
+SHEETS = [
+    pytest.param(SHEET, 37, frozenset(), id="sheet-1"),
+    # a generic title shared with zou-2017-iran-j-radiol; a different patient (data/radiol-bras-ivc-48f.yaml)
+    pytest.param(SHEET_2, 35, frozenset({"radiol-bras-ivc-48f"}), id="sheet-2"),
+]
 
 
 def _body(path: Path) -> str:
@@ -27,28 +34,49 @@ def _body(path: Path) -> str:
 
 
 @needs_sheet
-def test_sheet_imports_into_valid_records_and_twice_changes_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("sheet", "entries", "separate"), SHEETS)
+def test_sheet_imports_into_valid_records_and_twice_changes_nothing(
+    tmp_path: Path, sheet: Path, entries: int, separate: frozenset[str]
+) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    first = import_sheet(SHEET, data, SYNONYMS)
-    assert len(first.written) == 37 and not first.unmapped
+    first = import_sheet(sheet, data, SYNONYMS, separate=separate)
+    assert len(first.written) == entries and not first.unmapped, first.render()
     compiled = compile_quads(data, PROJECT.ontology)
-    assert len(compiled.records) == 37
+    assert len(compiled.records) == entries
     before = {p.name: p.read_bytes() for p in data.iterdir()}
-    second = import_sheet(SHEET, data, SYNONYMS)
-    assert second.written == [] and len(second.unchanged) == 37
+    second = import_sheet(sheet, data, SYNONYMS, separate=separate)
+    assert second.written == [] and len(second.unchanged) == entries
     assert {p.name: p.read_bytes() for p in data.iterdir()} == before
 
 
 @needs_sheet
-def test_repository_records_are_the_import_or_its_hand_curation(tmp_path: Path) -> None:
-    """Re-importing over data/ writes nothing: each file is the import, or a reviewed curation of it."""
+@pytest.mark.parametrize(("sheet", "entries", "separate"), SHEETS)
+def test_repository_records_are_the_import_or_its_hand_curation(
+    tmp_path: Path, sheet: Path, entries: int, separate: frozenset[str]
+) -> None:
+    """Re-importing over data/ writes nothing: each file is the import, or a reviewed curation of it;
+    no value of either sheet is left unmapped and unreviewed."""
     data = tmp_path / "data"
     shutil.copytree(PROJECT.data, data)
-    report = import_sheet(SHEET, data, SYNONYMS)
+    report = import_sheet(sheet, data, SYNONYMS, separate=separate)
     assert report.written == []
-    assert len(report.unchanged) + len(report.kept) == 37
+    assert len(report.unchanged) + len(report.kept) == entries
     assert not report.unmapped, report.render()
+
+
+def test_a_locator_longer_than_a_record_allows_keeps_whole_sentences_and_the_rest_as_a_note(tmp_path: Path) -> None:
+    sheet = _sheet(tmp_path, [])
+    records = json.loads(sheet.read_text(encoding="utf-8"))
+    first = "Abstract on the journal page; authors not shown. "
+    records[0]["locator"] = first + "A news item describes what is probably the same study " * 8
+    sheet.write_text(json.dumps(records), encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    import_sheet(sheet, data, SYNONYMS)
+    record = yaml.safe_load((data / "test-case-2025.yaml").read_text(encoding="utf-8"))
+    assert record["citation"]["locator"] == first.strip()
+    assert record["note"].startswith("locator, continued: A news item describes")
 
 
 @needs_sheet

@@ -56,11 +56,32 @@ def test_a_doi_matches_whatever_the_title() -> None:
 
 
 def test_the_corpus_holds_each_work_once() -> None:
-    citations = {}
+    citations, apart = {}, {}
     for path in sorted(PROJECT.data.glob("*.yaml")):
         record = yaml.safe_load(path.read_text(encoding="utf-8"))
         citations[record["id"]] = record["citation"]
-    assert same_works(citations) == []
+        apart[record["id"]] = [d["source"] for d in record.get("distinct_from", [])]
+    # one pair shares a generic title only, and its record says why it is two works
+    assert same_works(citations) == [("radiol-bras-ivc-48f", "zou-2017-iran-j-radiol", ["title"])]
+    assert same_works(citations, apart) == []
+
+
+def test_a_differing_identifier_outweighs_a_shared_title() -> None:
+    title = "Leiomyosarcoma of the inferior vena cava: a case report"
+    a = {"title": title, "doi": "10.1000/one"}
+    assert same_works({"a": a, "b": {"title": title, "doi": "10.1000/two"}}) == []
+    assert same_works({"a": a, "b": {"title": title}}) == [("a", "b", ["title"])]
+    assert same_works({"a": {"title": title, "authors": "Zou Q", "year": 2017},
+                       "b": {"title": title, "authors": "Silva A", "year": 2017}}) == []  # fmt: skip
+
+
+def test_a_source_kept_apart_must_name_a_held_source(data_copy: Path) -> None:
+    path = data_copy / "radiol-bras-ivc-48f.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("source: zou-2017-iran-j-radiol", "source: zou-2099"),
+                    encoding="utf-8")  # fmt: skip
+    done = _vskg("validate", "--no-reasoner", "--data", str(data_copy), cwd=ROOT)
+    assert done.returncode != 0
+    assert "distinct_from[0].source" in done.stderr and "zou-2099" in done.stderr
 
 
 def _vskg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -65,11 +65,15 @@ def test_zero_or_all_events_get_the_continuity_correction() -> None:
 def test_kaplan_meier_agrees_with_the_product_limit_by_hand(graph: KnowledgeGraph) -> None:
     curves = {c.name: c for c in kaplan_meier(graph)}
     relapse = curves["recurrence or metastasis"]
-    # the corpus's cases with times from the resection: relapse at 9 months (the present case),
-    # free of disease at 30 and 60 months (censored): S(9) = 1 - 1/3, then unchanged
-    assert sorted(zip(relapse.durations, relapse.observed, strict=True)) == [(9.0, True), (30.0, False), (60.0, False)]
+    # the corpus's cases with times from the resection: relapse at 2 (mesenteric vein), 9 (the present
+    # case) and 20 months (IVC, lung metastasis); free of disease at 6, 10, 30 and 60 months (censored).
+    # By hand: S(2) = 6/7; 5 at risk at 9, S(9) = 6/7 * 4/5 = 24/35; 3 at risk at 20, S(20) = 24/35 * 2/3
+    assert sorted(zip(relapse.durations, relapse.observed, strict=True)) == [
+        (2.0, True), (6.0, False), (9.0, True), (10.0, False), (20.0, True), (30.0, False), (60.0, False)
+    ]  # fmt: skip
     survival = dict(zip(relapse.times, relapse.survival, strict=True))
-    assert survival[9.0] == pytest.approx(2 / 3) and survival[60.0] == pytest.approx(2 / 3)
+    assert survival[2.0] == pytest.approx(6 / 7) and survival[9.0] == pytest.approx(24 / 35)
+    assert survival[20.0] == pytest.approx(16 / 35) and survival[60.0] == pytest.approx(16 / 35)
     assert relapse.unusable and all("(" in u for u in relapse.unusable)  # listed, never imputed
 
 

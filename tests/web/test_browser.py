@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from kg import KnowledgeGraph
 from tests.conftest import ROOT
 from tests.server_fixtures import LiveServer, start_server
 
@@ -88,10 +89,10 @@ def test_raw_sparql_with_parameters_edited(server: LiveServer, browser: Any) -> 
     page.wait_for_function("document.getElementById('message').textContent.startsWith('400')")
 
 
-def test_landing_page_links(server: LiveServer, browser: Any) -> None:
+def test_landing_page_links(server: LiveServer, browser: Any, graph: KnowledgeGraph) -> None:
     page = browser.new_page()
     page.goto(server.base + "/")
-    assert "372" in page.inner_text(".counts")
+    assert str(graph.query("patients-per-site").records()[-1]["patients"]) in page.inner_text(".counts")
     page.click("text=Ontology")
     page.wait_for_url("**/ontology")
     assert page.locator("#FemoralVein").count() == 1

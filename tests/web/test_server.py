@@ -238,9 +238,10 @@ def test_dumps_and_void(client: Any, graph: KnowledgeGraph) -> None:
     assert len(list(void.objects(dataset, rdflib.DCTERMS.source))) == len(list(PROJECT.data.glob("*.yaml")))
 
 
-def test_pages(client: Any) -> None:
+def test_pages(client: Any, graph: KnowledgeGraph) -> None:
     home = client.get("/").text
-    assert "patients" in home and "372" in home and "/query?example=femoral-recurrence-after-surgery-alone" in home
+    patients = str(graph.query("patients-per-site").records()[-1]["patients"])
+    assert "patients" in home and patients in home and "/query?example=femoral-recurrence-after-surgery-alone" in home
     page = client.get("/query").text
     assert 'data-name="femoral-recurrence-after-surgery-alone"' in page and "<textarea" in page
     assert client.get("/queries", headers={"Accept": "text/html"}).text.count("/query?example=") >= 20
