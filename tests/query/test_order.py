@@ -302,6 +302,15 @@ def test_disease_free_interval_takes_the_first_relapse_timed_from_the_resection(
                 [RESECTION, {"id": "mets", "term": "DistantMetastasis"}, {**RECURRENCE, "follows": ["mets"]}],
             ),
             _case("untimed", [RESECTION, {"id": "recurrence", "term": "LocalRecurrence"}]),
+            # timed from the diagnosis only: no time from the resection, but still the first relapse
+            _case(
+                "timed-from-diagnosis",
+                [
+                    {"id": "diagnosis", "term": "Diagnosis"},
+                    RESECTION,
+                    {"id": "recurrence", "term": "LocalRecurrence", "at": {"months": 14, "after": "diagnosis"}},
+                ],
+            ),
             _case(
                 "no-relapse",
                 [RESECTION, {"id": "ned", "term": "NoEvidenceOfDisease", "at": {"months": 30, "after": "resection"}}],
@@ -316,6 +325,7 @@ def test_disease_free_interval_takes_the_first_relapse_timed_from_the_resection(
         "timed": ("distant metastasis", "4", "stated time from the resection"),
         "earlier-untimed": ("distant metastasis", None, "no time stated from the resection"),
         "untimed": ("local recurrence", None, "no time stated from the resection"),
+        "timed-from-diagnosis": ("local recurrence", None, "no time stated from the resection"),
     }
 
 
