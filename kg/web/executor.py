@@ -11,7 +11,6 @@ from __future__ import annotations
 import multiprocessing as mp
 import queue
 import threading
-import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -150,10 +149,14 @@ class QueryExecutor:
         timeout: float = 10.0,
         max_results: int = 10_000,
         in_memory: bool = False,
+        queue_wait: float = 30.0,
     ) -> None:
         self.store_path = str(store_path)
         self.in_memory = in_memory
         self.timeout = timeout
+        # a query's time limit counts from when a worker takes it: a short query queued behind a
+        # runaway one (or on a machine loaded by something else) waits for a worker, up to this long
+        self.queue_wait = max(queue_wait, timeout)
         self.max_results = max_results
         self._context = mp.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -178,12 +181,11 @@ class QueryExecutor:
             "graph_format": "application/n-triples",
             **request,
         }
-        started = time.monotonic()
         try:
-            worker = self._idle.get(timeout=wait if wait is not None else self.timeout)
+            worker = self._idle.get(timeout=wait if wait is not None else self.queue_wait)
         except queue.Empty:
             raise QueryTimeout("every query worker is busy; try again shortly") from None
-        outcome = self._ask(worker, request, max(0.01, self.timeout - (time.monotonic() - started)))
+        outcome = self._ask(worker, request, self.timeout)
         if outcome is None:
             self._replace(worker)
             raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
