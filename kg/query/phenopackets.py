@@ -10,6 +10,7 @@ age at presentation; the schema's only place for it is the disease's onset.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -150,9 +151,18 @@ def rows(graph: Sparql, text: str) -> list[dict[str, str | None]]:
     return result.records()
 
 
-def phenopackets(graph: Sparql, *, created: str) -> dict[str, dict[str, Any]]:
+def phenopackets(graph: Sparql, *, created: str, case: str | None = None) -> dict[str, dict[str, Any]]:
     """One phenopacket per case, by case id; `created` is the metaData timestamp (passed in, so two
-    exports of the same graph are identical)."""
+    exports of the same graph are identical). `case` (a case id) asks for that case alone: the
+    queries are bound to it rather than run over every case."""
+    if case is not None and not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", case):
+        return {}
+
+    def bound(text: str) -> str:
+        if case is None:
+            return text
+        return text.replace("WHERE {", f"WHERE {{ VALUES ?case {{ <{DATA}case/{case}> }}", 1)
+
     terms = Terms()
     for r in rows(graph, TERMS):
         term = str(r["term"])
@@ -161,14 +171,14 @@ def phenopackets(graph: Sparql, *, created: str) -> dict[str, dict[str, Any]]:
             terms.exact[term].append(str(r["exact"]))
     by_case: dict[str, dict[str, list[dict[str, str | None]]]] = defaultdict(lambda: defaultdict(list))
     for name, text in (("tumour", TUMOURS), ("markers", MARKERS), ("events", EVENTS), ("responses", RESPONSES)):
-        for r in rows(graph, text):
+        for r in rows(graph, bound(text)):
             by_case[str(r["case"])][name].append(r)
     packets = {}
-    for case in rows(graph, CASES):
-        iri = str(case["case"])
+    for row in rows(graph, bound(CASES)):
+        iri = str(row["case"])
         terms.used = set()
-        packet = _packet(iri, case, by_case[iri], terms)
-        packet["metaData"] = _meta(iri, case, terms.used | {"vskg"}, created)
+        packet = _packet(iri, row, by_case[iri], terms)
+        packet["metaData"] = _meta(iri, row, terms.used | {"vskg"}, created)
         packets[iri.removeprefix(DATA + "case/")] = packet
     return packets
 

@@ -108,3 +108,16 @@ def test_the_server_gives_a_case_as_a_phenopacket(built_store: Path) -> None:
         packet = Parse(answer.text, Phenopacket(), ignore_unknown_fields=False)
         assert packet.id == "aalaoui-2026-present-case" and packet.diseases[0].term.id == "MONDO:0005058"
         assert client.get("/id/case/nobody?format=phenopacket").status_code == 404
+        assert client.get("/id/case/Bad%20Id?format=phenopacket").status_code == 404
+
+
+def test_one_case_asked_alone_is_the_same_packet_as_in_the_export(
+    graph: KnowledgeGraph, packets: dict[str, dict[str, Any]]
+) -> None:
+    from kg.query.phenopackets import phenopackets
+
+    for case in ("aalaoui-2026-present-case", "guo-2022-front-surg-case", "kuma-smv-case"):
+        alone = phenopackets(graph, created=CREATED, case=case)
+        assert alone == {case: packets[case]}
+    assert phenopackets(graph, created=CREATED, case="no-such-case") == {}
+    assert phenopackets(graph, created=CREATED, case="x> } ?s ?p ?o { <y") == {}

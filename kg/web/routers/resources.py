@@ -61,7 +61,7 @@ def router(backend: Backend) -> APIRouter:
                 return backend.select_now(text)
 
         try:
-            packets = await run_in_threadpool(phenopackets, Workers(), created=release_time())
+            packets = await run_in_threadpool(phenopackets, Workers(), created=release_time(), case=case)
         except ProtocolError as exc:
             return error(exc.status, exc.message)
         if case not in packets:
