@@ -87,7 +87,8 @@ def rows(url: str) -> list[tuple[str, ...]]:
 
 def wrk(url: str, clients: int, seconds: int) -> dict[str, float]:
     done = subprocess.run(
-        ["wrk", "-t", str(min(2, clients)), "-c", str(clients), "-d", f"{seconds}s", "--latency", "-H", f"Accept: {JSON}", url],
+        ["wrk", "-t", str(min(2, clients)), "-c", str(clients), "-d", f"{seconds}s", "--timeout", "60s", "--latency",
+         "-H", f"Accept: {JSON}", url],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     out = done.stdout
@@ -99,9 +100,11 @@ def wrk(url: str, clients: int, seconds: int) -> dict[str, float]:
         return float(found.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
 
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    refused = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(refused.group(1)) if refused else 0) + (sum(int(n) for n in socket.groups()) if socket else 0)
     return {"rps": float(rate.group(1)) if rate else 0.0, "p50_ms": ms("50%"), "p99_ms": ms("99%"),
-            "errors": float(errors.group(1)) if errors else 0.0}  # fmt: skip
+            "errors": float(errors)}  # fmt: skip
 
 
 def serve_all(name: str, data: Path, work: Path, processes: int) -> tuple[dict[str, str], list[Any]]:
@@ -154,7 +157,9 @@ def serve_all(name: str, data: Path, work: Path, processes: int) -> tuple[dict[s
     return bases, [*started, virtuoso]
 
 
-def measure(name: str, bases: dict[str, str], clients: list[int], seconds: int) -> list[dict[str, Any]]:
+def measure(
+    name: str, bases: dict[str, str], clients: list[int], seconds: int, runaway_seconds: int = 0
+) -> list[dict[str, Any]]:
     results = []
     for label, text in texts().items():
         urls = {server: base + "?" + urllib.parse.urlencode({"query": text}) for server, base in bases.items()}
@@ -174,14 +179,50 @@ def measure(name: str, bases: dict[str, str], clients: list[int], seconds: int) 
         entry |= {f"vskg_{k}": v for k, v in wrk(stored, c, seconds).items()}
         results.append(entry)
         print(json.dumps(entry), flush=True)
+    if runaway_seconds:
+        results.append(under_runaway(name, bases["vskg_nocache"], texts()["headline"], runaway_seconds))
+        print(json.dumps(results[-1]), flush=True)
     return results
+
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def under_runaway(name: str, base: str, text: str, seconds: int) -> dict[str, Any]:
+    """50 clients on the headline query (vskg without its answer cache, so every request needs a
+    query worker) while one more client keeps sending a query that runs until the time limit."""
+    import threading
+    import urllib.error
+
+    stop = threading.Event()
+    statuses: list[int] = []
+
+    def runaway() -> None:
+        url = base + "?" + urllib.parse.urlencode({"query": RUNAWAY})
+        while not stop.is_set():
+            try:
+                statuses.append(urllib.request.urlopen(url, timeout=600).status)
+            except urllib.error.HTTPError as exc:
+                statuses.append(exc.code)
+            except OSError:
+                statuses.append(0)
+
+    client = threading.Thread(target=runaway, daemon=True)
+    client.start()
+    time.sleep(1)
+    measured = wrk(base + "?" + urllib.parse.urlencode({"query": text}), 50, seconds)
+    stop.set()
+    client.join(timeout=600)
+    entry: dict[str, Any] = {"graph": name, "query": "headline, no answer cache, one runaway client", "clients": 50,
+                             "answers_equal": True, "runaway_statuses": sorted(set(statuses))}  # fmt: skip
+    return entry | {f"vskg_{k}": v for k, v in measured.items()}
 
 
 def table(results: list[dict[str, Any]]) -> str:
     lines = [
-        "| graph | query | clients | vskg req/s | p50 / p99 ms | vskg, no answer cache | Oxigraph req/s | Virtuoso req/s "
-        "| vskg/Oxigraph | vskg/Virtuoso | no cache / Oxigraph | no cache / Virtuoso | same rows |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| graph | query | clients | vskg req/s | p50 / p99 ms | errors | vskg, no answer cache | Oxigraph req/s "
+        "| Virtuoso req/s | vskg/Oxigraph | vskg/Virtuoso | no cache / Oxigraph | no cache / Virtuoso | same rows |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         oxi, virt, bare = r.get("oxigraph_rps"), r.get("virtuoso_rps"), r.get("vskg_nocache_rps")
@@ -192,7 +233,8 @@ def table(results: list[dict[str, Any]]) -> str:
         )  # fmt: skip
         lines.append(
             f"| {r['graph']} | {r['query']} | {r['clients']} | {r['vskg_rps']:.0f} | "
-            f"{r['vskg_p50_ms']:.1f} / {r['vskg_p99_ms']:.1f} | {peers} {'yes' if r['answers_equal'] else 'NO'} |"
+            f"{r['vskg_p50_ms']:.1f} / {r['vskg_p99_ms']:.1f} | {r.get('vskg_errors', 0):.0f} | {peers} "
+            f"{'yes' if r['answers_equal'] else 'NO'} |"
         )
     return "\n".join(lines)
 
@@ -214,6 +256,9 @@ def main() -> int:
     parser.add_argument("--clients", default="1,10,50")
     parser.add_argument("--sources", type=int, default=1000, help="size of the synthetic literature")
     parser.add_argument("--processes", type=int, default=2, help="vskg's HTTP processes")
+    parser.add_argument(
+        "--runaway-seconds", type=int, default=60, help="50 clients and one runaway client for this long (0: skip)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (scripts/bench-serve.sh installs it)")
@@ -225,7 +270,7 @@ def main() -> int:
         for name, data in graphs:
             bases, servers = serve_all(name, data, work, args.processes)
             try:
-                results += measure(name, bases, clients, args.seconds)
+                results += measure(name, bases, clients, args.seconds, args.runaway_seconds)
                 save(results, args)
             finally:
                 for server in servers:
