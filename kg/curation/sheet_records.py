@@ -28,9 +28,13 @@ class RecordBuilder:
         self.id = str(raw.get("id", ""))
         self.supplements = supplements or []
         self.values: list[Unmapped] = []
+        self.unplaced: list[str] = []  # a patient's words no term holds: kept in the case's note
 
     def miss(self, fld: str, value: Any, status: str = "unmapped") -> None:
         self.values.append(Unmapped(f"data/{self.id}.yaml", self.id, fld, str(value), status))
+
+    def unplace(self, fld: str, value: Any, why: str) -> None:
+        self.unplaced.append(f"{fld} '{value}' ({why})")
 
     def term(self, section: str, fld: str, value: Any) -> Any:
         if value in (None, ""):
@@ -38,8 +42,10 @@ class RecordBuilder:
         found = self.syn.lookup(section, str(value))
         if found is None:
             self.miss(fld, value)
+            self.unplace(fld, value, "no synonym yet")
         elif isinstance(found, dict) and "skip" in found:
             self.miss(fld, f"{value} [{found['skip']}]", "reviewed")
+            self.unplace(fld, value, found["skip"])
             return None
         return found
 
@@ -109,6 +115,7 @@ class RecordBuilder:
 
     def case(self, case_id: str, p: dict[str, Any], locator: str, part_of: str | None) -> dict[str, Any]:
         case: dict[str, Any] = {"id": case_id, "kind": "case", "locator": locator}
+        self.unplaced = []
         if part_of:
             case["part_of"] = part_of
         if isinstance(p.get("age"), int):
@@ -139,6 +146,7 @@ class RecordBuilder:
                     history.append({"term": item["history"], "note": f"as extracted: {finding}", "locator": locator})
                 elif isinstance(item, dict) and "skip" in item:
                     self.miss("presenting_findings", f"{finding} [{item['skip']}]", "reviewed")
+                    self.unplace("presenting_findings", finding, item["skip"])
                 elif isinstance(item, dict):  # an approximate term: kept with the words, and reported
                     mapping = {"phrase": str(finding), "strength": item["strength"]}
                     add("presentation", {"term": item["term"], "mapping": mapping, "note": f"as extracted: {finding}"})
@@ -178,6 +186,8 @@ class RecordBuilder:
             case["history"] = history
         if events:
             case["events"] = events
+        if self.unplaced:
+            case["note"] = "as extracted, recorded with no term: " + "; ".join(self.unplaced)
         return case
 
     def tumour(self, p: dict[str, Any], locator: str) -> dict[str, Any] | None:
@@ -228,9 +238,11 @@ class RecordBuilder:
             terms = self.syn.lookup("treatment_kind", str(kind)) if kind != "other" else None
         if terms is None:
             self.miss("treatments", f"{kind}: {detail}")
+            self.unplace("treatments", f"{kind}: {detail}", "no synonym yet")
             return []
         if isinstance(terms, dict):
             self.miss("treatments", f"{kind}: {detail} [{terms['skip']}]", "reviewed")
+            self.unplace("treatments", f"{kind}: {detail}", terms["skip"])
             return []
         events = []
         for term in terms:

@@ -138,6 +138,9 @@ def test_unmapped_values_are_reported_and_kept_as_notes(tmp_path: Path) -> None:
     assert record["label"] == "Doe & Roe (2025)"
     assert [e["term"] for e in case["events"]] == ["LimbPain", "SurgicalResection"]
     assert case["events"][0]["note"] == "as extracted: thigh pain"
+    # words no term holds stay in the record, with why
+    assert "presenting_findings 'a purple glow over the groin' (no synonym yet)" in case["note"]
+    assert "vein 'hepatic portal vein' (no synonym yet)" in case["note"]
 
 
 def test_extending_the_synonym_table_maps_the_value(tmp_path: Path) -> None:
