@@ -2,7 +2,7 @@
 the same engine version) and a throw-away Virtuoso 7, on the same graph and the same query texts,
 loaded by `wrk` on loopback.
 
-    bash scripts/bench-serve.sh [--seconds 10] [--clients 1,10,50] [--sources 1000] [--processes 2]
+    bash scripts/bench-serve.sh [--seconds 10] [--clients 1,10,50] [--sources 1000] [--processes 2] [--runaway-seconds 60]
 
 For the corpus and a synthetic literature of N sources it measures the headline query (raw SPARQL,
 site bound), a cheap count, a heavy stored query (data-gaps, raw SPARQL) and a repeated stored-query
