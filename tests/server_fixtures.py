@@ -8,7 +8,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +27,7 @@ class LiveServer:
     process: subprocess.Popen[bytes]
 
 
-def start_server(store: Path, dumps: Path, *extra: str) -> Iterator[LiveServer]:
+def start_server(store: Path, dumps: Path, *extra: str) -> Generator[LiveServer, None, None]:
     port = free_port()
     process = subprocess.Popen(
         [

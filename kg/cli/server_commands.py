@@ -45,6 +45,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         report_dir=report_dir,
         in_memory=args.in_memory,
         cache_bytes=args.cache_bytes,
+        watch_root=store,
     )
     print(f"serving {store} at http://{args.host}:{args.port}/ (SPARQL endpoint /sparql, query page /query)")
     fast = _fast_http()

@@ -43,7 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.router.on_shutdown.append(backend.close)
 
     cache = AnswerCache(settings.cache_bytes)
-    build = settings.store_path.name
+    backend.on_new_build.append(lambda _: cache.clear())
 
     @app.middleware("http")
     async def conditional_and_cached(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -52,7 +52,12 @@ def create_app(settings: Settings) -> FastAPI:
         body = await request.body()
         headers = request.headers
         tag = etag(
-            build, request.method, str(request.url), headers.get("accept", ""), body, headers.get("content-type", "")
+            backend.build,
+            request.method,
+            str(request.url),
+            headers.get("accept", ""),
+            body,
+            headers.get("content-type", ""),
         )
         if matches(request.headers.get("if-none-match", ""), tag):
             return Response(status_code=304, headers={"ETag": tag, "Cache-Control": CACHE_CONTROL})
@@ -107,6 +112,6 @@ def settings_to_json(settings: Settings) -> str:
 def create_app_from_environment() -> FastAPI:
     """The app of one of several server processes: its settings come from the parent's environment."""
     raw = json.loads(os.environ[SETTINGS_VARIABLE])
-    paths = ("store_path", "queries_dir", "dumps_dir", "report_dir", "scripts_dir")
+    paths = ("store_path", "queries_dir", "dumps_dir", "report_dir", "scripts_dir", "watch_root")
     values: dict[str, Any] = {k: Path(v) if k in paths and v is not None else v for k, v in raw.items()}
     return create_app(Settings(**values))

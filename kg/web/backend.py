@@ -4,6 +4,9 @@ the helpers that turn their answers into responses."""
 from __future__ import annotations
 
 import json
+import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,12 +14,15 @@ from typing import Any
 from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from kg.errors import StoreError
 from kg.query.catalog import StoredQuery, load_catalog
+from kg.store.disk import current_store_path
 from kg.store.results import QueryResult, result_from_json
 from kg.web.executor import Answer, BadQuery, QueryExecutor, QueryTimeout, ResultTooLarge
 from kg.web.negotiation import GRAPHS, RESULTS, choose
 from kg.web.protocol import ProtocolError
 
+log = logging.getLogger("kg.web")
 RDF_OFFERED = [GRAPHS["ttl"], GRAPHS["jsonld"], GRAPHS["nt"], GRAPHS["rdfxml"]]
 RESULT_OFFERED = [RESULTS["json"], RESULTS["xml"], RESULTS["csv"], RESULTS["tsv"]]
 
@@ -37,6 +43,9 @@ class Settings:
     in_memory: bool = False  # each query worker copies the store into memory at start
     cache_bytes: int = 64_000_000  # answers kept in memory (the graph does not change while served)
     scripts_dir: Path = Path(__file__).resolve().parents[2] / ".vskg-js" / "node_modules"  # scripts/install-js.sh
+    # the store folder whose CURRENT pointer `vskg build` switches: watched, and a new build served
+    watch_root: Path | None = None
+    watch_seconds: float = 1.0
 
 
 def error(status: int, message: str) -> PlainTextResponse:
@@ -49,13 +58,41 @@ class Backend:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.catalog: dict[str, StoredQuery] = load_catalog(settings.queries_dir)
-        self.executor = QueryExecutor(
-            settings.store_path,
-            workers=settings.workers,
-            timeout=settings.timeout,
-            max_results=settings.max_results,
-            in_memory=settings.in_memory,
+        self.executor = self._executor(settings.store_path)
+        self.build = settings.store_path.name  # part of every ETag and answer-cache key
+        self.on_new_build: list[Callable[[str], None]] = []
+        self._stop = threading.Event()
+        if settings.watch_root is not None:
+            threading.Thread(target=self._watch, args=(settings.watch_root,), daemon=True).start()
+
+    def _executor(self, store_path: Path) -> QueryExecutor:
+        s = self.settings
+        return QueryExecutor(
+            store_path, workers=s.workers, timeout=s.timeout, max_results=s.max_results, in_memory=s.in_memory
         )
+
+    def _watch(self, root: Path) -> None:
+        """Serve each new build: `vskg build` replaces the CURRENT pointer file atomically, so
+        reading it every `watch_seconds` finds a complete new store or none."""
+        while not self._stop.wait(self.settings.watch_seconds):
+            try:
+                path = current_store_path(root)
+            except StoreError:
+                continue  # no pointer yet, or a broken one: keep serving the build we have
+            if path.name != self.build:
+                self.switch_to(path)
+
+    def switch_to(self, store_path: Path) -> None:
+        """Answer from `store_path` from now on. The new workers take queries before the build
+        name (and so every ETag) changes, so no answer of the old build is ever cached under the
+        new name; the old workers finish what they hold, then stop."""
+        old = self.executor
+        self.executor = self._executor(store_path)
+        self.build = store_path.name
+        for listener in self.on_new_build:
+            listener(self.build)
+        log.warning("serving the new build %s", self.build)
+        threading.Thread(target=old.close_when_idle, daemon=True).start()
 
     async def run(self, text: str, **request: Any) -> Answer:
         try:
@@ -106,6 +143,7 @@ class Backend:
         return {p.name: p for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")}
 
     def close(self) -> None:
+        self._stop.set()
         self.executor.close()
 
 

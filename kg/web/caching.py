@@ -2,9 +2,10 @@
 answer of the query routes carries an ETag made from both, a request that names it in If-None-Match
 gets 304 without running anything, and answers are kept in a cache bounded by bytes.
 
-The server serves the build it was started on (`Settings.store_path`); a new build is served by
-starting the server again, and as the build's folder name is part of every ETag, nothing cached
-or held by a client for the old build matches the new one."""
+The server watches the store's CURRENT pointer (`Settings.watch_root`), which `vskg build` replaces
+atomically, and serves a new build within a second without a restart (kg.web.backend); as the
+build's folder name is part of every ETag, nothing cached or held by a client for the old build
+matches the new one, and the answer cache is emptied when the build changes."""
 
 from __future__ import annotations
 
@@ -48,6 +49,10 @@ class AnswerCache:
         if found is not None:
             self.items.move_to_end(key)
         return found
+
+    def clear(self) -> None:
+        self.items.clear()
+        self.size = 0
 
     def put(self, key: str, value: Cached) -> None:
         if len(value.body) > self.max_bytes or key in self.items:

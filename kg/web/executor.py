@@ -225,3 +225,16 @@ class QueryExecutor:
             workers, self._all = self._all, []
         for worker in workers:
             worker.stop()
+
+    def close_when_idle(self) -> None:
+        """Stop every worker once it has answered what it holds (a query runs at most `timeout`)."""
+        for _ in range(len(self._all)):
+            try:
+                worker = self._idle.get(timeout=self.timeout + 5)
+            except queue.Empty:
+                break
+            with self._lock:
+                if worker in self._all:
+                    self._all.remove(worker)
+            worker.stop()
+        self.close()

@@ -81,3 +81,43 @@ def test_in_memory_workers_answer_as_the_on_disk_store(built_store: Path, client
                 memory.get(path, headers={"Accept": "text/csv"}).content
                 == client.get(path, headers={"Accept": "text/csv"}).content
             )
+
+
+def test_a_new_build_is_served_without_a_restart(tmp_path: Path, data_copy: Path) -> None:
+    """`vskg build` switches the store's CURRENT pointer; both HTTP processes of a running server
+    see it, answer from the new build, and no tag of the old build still matches."""
+    import time
+
+    import httpx
+
+    from kg import build
+    from tests.server_fixtures import start_server
+
+    store = tmp_path / "store"
+    build(PROJECT.data, ontology_dir=PROJECT.ontology, queries_dir=PROJECT.queries, store_path=store, validate=False)
+    serving = start_server(store, tmp_path / "dumps", "--processes", "2", "--workers", "1")
+    live = next(serving)
+    count = "PREFIX vskg: <https://w3id.org/vskg/ontology#> SELECT (COUNT(?s) AS ?n) WHERE { ?s a vskg:Source }"
+
+    def ask(client: httpx.Client, **headers: str) -> httpx.Response:
+        return client.get("/sparql", params={"query": count}, headers={"Accept": "text/csv", **headers})
+
+    try:
+        with httpx.Client(base_url=live.base, timeout=60) as client:
+            before = ask(client)
+            sources = int(before.text.split()[1])
+            old_tag = before.headers["etag"]
+            assert ask(client, **{"If-None-Match": old_tag}).status_code == 304
+            (data_copy / "kumar-2014-acta.yaml").unlink()
+            build(data_copy, ontology_dir=PROJECT.ontology, queries_dir=PROJECT.queries, store_path=store,
+                  validate=False)  # fmt: skip
+            deadline = time.monotonic() + 120
+            seen: list[int] = []
+            while time.monotonic() < deadline and seen[-10:] != [sources - 1] * 10:
+                seen.append(int(ask(client).text.split()[1]))
+                time.sleep(0.1)
+            assert seen[-10:] == [sources - 1] * 10, seen[-20:]  # both processes answer from the new build
+            after = ask(client, **{"If-None-Match": old_tag})
+            assert after.status_code == 200 and after.headers["etag"] != old_tag
+    finally:
+        serving.close()
