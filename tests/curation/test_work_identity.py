@@ -31,12 +31,17 @@ def _sheet(tmp_path: Path, *entries: dict[str, object]) -> Path:
     return path
 
 
-def test_the_same_work_without_its_diacritic_stops_the_import(tmp_path: Path, data_copy: Path) -> None:
-    sheet = _sheet(
+def _dzsinic_again(tmp_path: Path) -> Path:
+    """A sheet entry for Dzsinič et al. (1992), which data/ holds as dzsinic-1992, spelt without the caron."""
+    return _sheet(
         tmp_path,
         _entry("dzsinic-series", authors="Dzsinic C, Gloviczki P", year=1992,
                title="Primary venous leiomyosarcoma: a rare but lethal disease", journal="J Vasc Surg"),
     )  # fmt: skip
+
+
+def test_the_same_work_without_its_diacritic_stops_the_import(tmp_path: Path, data_copy: Path) -> None:
+    sheet = _dzsinic_again(tmp_path)
     before = sorted(p.name for p in data_copy.iterdir())
     with pytest.raises(RecordError) as info:
         import_sheet(sheet, data_copy, SYNONYMS)
@@ -90,11 +95,7 @@ def _vskg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_command_line_stops_on_a_held_work_and_keeps_it_apart_when_told(tmp_path: Path, data_copy: Path) -> None:
-    sheet = _sheet(
-        tmp_path,
-        _entry("dzsinic-series", authors="Dzsinic C, Gloviczki P", year=1992,
-               title="Primary venous leiomyosarcoma: a rare but lethal disease", journal="J Vasc Surg"),
-    )  # fmt: skip
+    sheet = _dzsinic_again(tmp_path)
     args = ("import", str(sheet), "--data", str(data_copy), "--store", str(tmp_path / "store"))
     refused = _vskg(*args, cwd=ROOT)
     assert refused.returncode != 0 and "--separate dzsinic-series" in refused.stderr
@@ -102,6 +103,7 @@ def test_the_command_line_stops_on_a_held_work_and_keeps_it_apart_when_told(tmp_
     kept = _vskg(*args, "--separate", "dzsinic-series", cwd=ROOT)
     assert kept.returncode == 0, kept.stderr
     assert (data_copy / "dzsinic-series.yaml").exists()
+    assert "distinct_from" in (data_copy / "dzsinic-series.yaml").read_text(encoding="utf-8")
 
 
 def test_validate_reports_a_second_copy_and_a_review_that_differs_from_the_work(data_copy: Path) -> None:

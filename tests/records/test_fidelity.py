@@ -31,6 +31,14 @@ def _terms(graph: KnowledgeGraph, event: str) -> set[str]:
         ("vanmarle-2004-case-presentation-2", "GeneralDiscomfort", "Fatigue"),
         # "presented as a thrombosed venous aneurysm" is not a palpable mass
         ("leminh-gsv-2cases-case-1-presentation", "VenousAneurysmLikePresentation", "PalpableMass"),
+        # second sheet: "alive (disease status not stated)" is not no evidence of disease
+        ("gurleyik-2005-indian-j-surg-case-alive", "Alive", "NoEvidenceOfDisease"),
+        # removing a lung metastasis is not the resection of the primary
+        ("guo-2022-front-surg-case-metastasectomy", "Metastasectomy", "SurgicalResection"),
+        # an operation that found the tumour, with a specimen, is not stated to be a resection
+        ("el-malki-2003-prog-urol-case-other-surgery", "OtherSurgery", "SurgicalResection"),
+        # primary repair of the IVC is a suture, not a reconstruction
+        ("ivc-20pts-1990-2006-series-ivc-primary-repair", "VeinSuture", "VeinReconstruction"),
     ],
 )
 def test_reviewed_mappings_stay_fixed(graph: KnowledgeGraph, event: str, term: str, not_term: str) -> None:

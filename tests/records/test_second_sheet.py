@@ -15,7 +15,6 @@ SHEET_2 = ROOT.parent / "shared" / "sources" / "published-cases-2.json"
 needs_sheet = pytest.mark.skipif(
     not SHEET_2.exists(), reason=f"the second sheet is not beside the checkout ({SHEET_2})"
 )
-EVENT = "https://w3id.org/vskg/id/event/"
 
 
 @needs_sheet
@@ -82,30 +81,6 @@ def test_overlaps_across_both_sheets_are_listed(graph: KnowledgeGraph) -> None:
     }
     assert frozenset(("ivc-12pts-avs-2019-series", "ivc-6pts-jkss-2012-series")) in pairs
     assert frozenset(("ivc-6pts-jso-2015-series", "teixeira-2017-ivc-7pts-series")) in pairs
-
-
-def _terms(graph: KnowledgeGraph, event: str) -> set[str]:
-    result = graph.sparql(f"SELECT ?c WHERE {{ <{EVENT}{event}> a ?c }}")
-    assert not isinstance(result, bool | list)
-    return {str(c).rsplit("#", 1)[-1] for c in result.column("c")}
-
-
-@pytest.mark.parametrize(
-    ("event", "term", "not_term"),
-    [
-        # "alive (disease status not stated)" is not no evidence of disease
-        ("gurleyik-2005-indian-j-surg-case-alive", "Alive", "NoEvidenceOfDisease"),
-        # removing a lung metastasis is not the resection of the primary
-        ("guo-2022-front-surg-case-metastasectomy", "Metastasectomy", "SurgicalResection"),
-        # an operation that found the tumour, with a specimen, is not stated to be a resection
-        ("el-malki-2003-prog-urol-case-other-surgery", "OtherSurgery", "SurgicalResection"),
-        # primary repair of the IVC is a suture, not a reconstruction
-        ("ivc-20pts-1990-2006-series-ivc-primary-repair", "VeinSuture", "VeinReconstruction"),
-    ],
-)
-def test_reviewed_mappings_of_the_second_sheet(graph: KnowledgeGraph, event: str, term: str, not_term: str) -> None:
-    terms = _terms(graph, event)
-    assert term in terms and not_term not in terms
 
 
 def test_an_ivc_segment_is_used_only_where_the_source_places_the_tumour_in_it(graph: KnowledgeGraph) -> None:
