@@ -33,16 +33,21 @@ def work_keys(citation: Mapping[str, Any]) -> dict[str, str]:
     return keys
 
 
-# Keys that name one work each: two citations that both give one and differ are two works, whatever
-# else they share (a title such as "Leiomyosarcoma of the inferior vena cava: a case report" is common).
-_DECISIVE = ("doi", "pmid", "pmcid", "first author and year")
+# Identifiers name one work each: a shared one makes two citations one work, whatever else differs
+# (an author list printed another way); a differing one makes them two, whatever else they share (a
+# title such as "Leiomyosarcoma of the inferior vena cava: a case report" is common). First author and
+# year is not decisive: names are printed in too many ways to rule a match out.
+_IDENTIFIERS = ("doi", "pmid", "pmcid")
 
 
 def matching_keys(a: Mapping[str, str], b: Mapping[str, str]) -> list[str]:
-    """The kinds of key on which two citations agree; none when a decisive key differs."""
-    if any(kind in a and kind in b and a[kind] != b[kind] for kind in _DECISIVE):
+    """The kinds of key on which two citations agree; none when an identifier differs and none is shared."""
+    shared = [kind for kind, value in a.items() if b.get(kind) == value]
+    if not any(kind in shared for kind in _IDENTIFIERS) and any(
+        kind in a and kind in b and a[kind] != b[kind] for kind in _IDENTIFIERS
+    ):
         return []
-    return [kind for kind, value in a.items() if b.get(kind) == value]
+    return shared
 
 
 def same_works(
