@@ -43,7 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.router.on_shutdown.append(backend.close)
 
     cache = AnswerCache(settings.cache_bytes)
-    backend.on_new_build.append(lambda _: cache.clear())
+    cached_build = [backend.build]  # emptied here, on the event loop, when the build changes
 
     @app.middleware("http")
     async def conditional_and_cached(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -51,6 +51,9 @@ def create_app(settings: Settings) -> FastAPI:
             return await call_next(request)
         body = await request.body()
         headers = request.headers
+        if cached_build[0] != backend.build:
+            cache.clear()
+            cached_build[0] = backend.build
         tag = etag(
             backend.build,
             request.method,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,7 +59,6 @@ class Backend:
         self.catalog: dict[str, StoredQuery] = load_catalog(settings.queries_dir)
         self.executor = self._executor(settings.store_path)
         self.build = settings.store_path.name  # part of every ETag and answer-cache key
-        self.on_new_build: list[Callable[[str], None]] = []
         self._stop = threading.Event()
         if settings.watch_root is not None:
             threading.Thread(target=self._watch, args=(settings.watch_root,), daemon=True).start()
@@ -89,8 +87,6 @@ class Backend:
         old = self.executor
         self.executor = self._executor(store_path)
         self.build = store_path.name
-        for listener in self.on_new_build:
-            listener(self.build)
         log.warning("serving the new build %s", self.build)
         threading.Thread(target=old.close_when_idle, daemon=True).start()
 
