@@ -22,23 +22,31 @@ class Facet:
     value: str  # pattern binding ?value for each matching ?group (counts)
 
 
+def _linked(name: str, label: str, path: str) -> Facet:
+    """A facet whose value is what a property path from the group reaches."""
+    return Facet(name, label, f"?group {path} ?v .", f"?group {path} ?value .")
+
+
+def _event_class(name: str, label: str, root: str) -> Facet:
+    """A facet whose value is the class of one of the group's events, below `root`."""
+    return Facet(
+        name,
+        label,
+        "?group vskg:hasEvent/a/rdfs:subClassOf ?v .",
+        f"?group vskg:hasEvent/a ?value . ?value rdfs:subClassOf vskg:{root} .",
+    )
+
+
 FACETS = (
     Facet("site", "site", "?group vskg:hasTumour/vskg:primarySite/a/rdfs:subClassOf ?v .",
           "?group vskg:hasTumour/vskg:primarySite/a ?value ."),
-    Facet("presentation", "presentation", "?group vskg:hasEvent/a/rdfs:subClassOf ?v .",
-          "?group vskg:hasEvent/a ?value . ?value rdfs:subClassOf vskg:Presentation ."),
-    Facet("diagnosis", "initial diagnosis", "?group vskg:hasEvent/vskg:diagnosedCondition ?v .",
-          "?group vskg:hasEvent/vskg:diagnosedCondition ?value ."),
-    Facet("treatment", "treatment", "?group vskg:hasEvent/a/rdfs:subClassOf ?v .",
-          "?group vskg:hasEvent/a ?value . ?value rdfs:subClassOf vskg:CancerTreatment ."),
-    Facet("setting", "treatment setting", "?group vskg:hasEvent/vskg:setting ?v .",
-          "?group vskg:hasEvent/vskg:setting ?value ."),
-    Facet("outcome", "outcome", "?group vskg:hasEvent/a/rdfs:subClassOf ?v .",
-          "?group vskg:hasEvent/a ?value . ?value rdfs:subClassOf vskg:Outcome ."),
-    Facet("design", "study design", "?group vskg:reportedIn/vskg:studyDesign ?v .",
-          "?group vskg:reportedIn/vskg:studyDesign ?value ."),
-    Facet("year", "year", "?group vskg:reportedIn/vskg:publicationYear ?v .",
-          "?group vskg:reportedIn/vskg:publicationYear ?value ."),
+    _event_class("presentation", "presentation", "Presentation"),
+    _linked("diagnosis", "initial diagnosis", "vskg:hasEvent/vskg:diagnosedCondition"),
+    _event_class("treatment", "treatment", "CancerTreatment"),
+    _linked("setting", "treatment setting", "vskg:hasEvent/vskg:setting"),
+    _event_class("outcome", "outcome", "Outcome"),
+    _linked("design", "study design", "vskg:reportedIn/vskg:studyDesign"),
+    _linked("year", "year", "vskg:reportedIn/vskg:publicationYear"),
 )  # fmt: skip
 BY_NAME = {f.name: f for f in FACETS}
 

@@ -43,10 +43,16 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
-def test_run_a_stored_query_and_follow_a_link_to_the_case(server: LiveServer, browser: Any) -> None:
+def _watched_page(browser: Any) -> tuple[Any, list[str]]:
+    """A new page, and the JavaScript errors it raises (a test asserts there are none)."""
     page = browser.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page, errors
+
+
+def test_run_a_stored_query_and_follow_a_link_to_the_case(server: LiveServer, browser: Any) -> None:
+    page, errors = _watched_page(browser)
     page.goto(server.base + "/query")
     page.click('button.example[data-name="femoral-recurrence-after-surgery-alone"]')
     assert "femoral" in page.input_value("#sparql").lower()
@@ -99,9 +105,7 @@ def test_landing_page_links(server: LiveServer, browser: Any, graph: KnowledgeGr
 
 
 def test_browse_with_facets_and_share_the_view(server: LiveServer, browser: Any) -> None:
-    page = browser.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = _watched_page(browser)
     page.goto(server.base + "/browse?site=PeripheralVein")
     page.wait_for_selector("#group-table")
     before = int(page.inner_text("#group-count"))
@@ -148,9 +152,7 @@ def test_report_tables_sort_and_filter(built_store: Path, browser: Any, tmp_path
 
 
 def test_the_network_view_opens_filters_and_shows_a_neighbourhood(server: LiveServer, browser: Any) -> None:
-    page = browser.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page, errors = _watched_page(browser)
     page.goto(server.base + "/network")
     page.wait_for_selector("body[data-ready='yes']", timeout=60_000)
     everything = page.evaluate("cy.nodes().length")
