@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from pathlib import Path
 
@@ -52,11 +53,19 @@ def router(backend: Backend) -> APIRouter:
 
     @routes.get("/", include_in_schema=False)
     async def home(request: Request) -> Response:
-        totals = (await backend.select(catalog["patients-per-site"].text)).records()[-1]
-        sources = await backend.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{VSKG}Source> }}")
-        triples = await backend.select(
-            f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }}'
+        ontology = f"<{ONTOLOGY_IRI}> <{OWL}versionInfo> ?version ; <{DCTERMS}license> ?licence"
+        cited = f"?s a <{VSKG}Source> ; <{OWL}sameAs> ?doi ; <{DCTERMS}title> ?title"
+        # independent queries: the workers run them side by side
+        per_site, sources, triples, about_result, works = await asyncio.gather(
+            backend.select(catalog["patients-per-site"].text),
+            backend.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{VSKG}Source> }}"),
+            backend.select(
+                f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{GRAPH}")) }}'
+            ),
+            backend.select(f"SELECT ?version ?licence WHERE {{ {ontology} }}"),
+            backend.select(f"SELECT DISTINCT ?doi ?title WHERE {{ {cited} }} ORDER BY ?doi"),
         )
+        totals = per_site.records()[-1]
         shown = {
             "sources": sources.records()[0]["n"] or "0",
             "cases": totals["cases"] or "0",
@@ -65,10 +74,7 @@ def router(backend: Backend) -> APIRouter:
             "triples": triples.records()[0]["n"] or "0",
         }
         base = str(request.base_url).rstrip("/")
-        ontology = f"<{ONTOLOGY_IRI}> <{OWL}versionInfo> ?version ; <{DCTERMS}license> ?licence"
-        about = (await backend.select(f"SELECT ?version ?licence WHERE {{ {ontology} }}")).records()
-        cited = f"?s a <{VSKG}Source> ; <{OWL}sameAs> ?doi ; <{DCTERMS}title> ?title"
-        works = await backend.select(f"SELECT DISTINCT ?doi ?title WHERE {{ {cited} }} ORDER BY ?doi")
+        about = about_result.records()
         downloads = [(name, dump_media(name)) for name in backend.dump_files()]
         version, licence = (about[0]["version"], about[0]["licence"]) if about else (None, None)
         described = structured.dataset(base, version, licence, downloads, works)
