@@ -7,7 +7,6 @@ import dataclasses
 import json
 import logging
 import os
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,8 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg.web.backend import Backend, Settings, error
-from kg.web.caching import CACHE_CONTROL, CACHED_PATHS, AnswerCache, Cached, etag, matches
+from kg.web.caching import AnswerCache
+from kg.web.middleware import ConditionalCache, RequestLimits
 from kg.web.routers import browse, dumps, network, pages, resources, sparql, stored_queries
 
 log = logging.getLogger("vskg.server")
@@ -33,60 +33,24 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
     )
+    app.router.on_shutdown.append(backend.close)
+
+    # the outermost layer is added last: limits, then CORS (so that answers from the cache carry its
+    # headers too), then the conditional answer cache; each is plain ASGI (kg.web.middleware)
+    app.add_middleware(
+        ConditionalCache,
+        build=lambda: backend.build,
+        cache=AnswerCache(settings.cache_bytes),
+        max_body=settings.max_request_bytes,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["*"],
-        expose_headers=["Link", "Content-Type"],
+        expose_headers=["Link", "Content-Type", "ETag"],
     )
-    app.router.on_shutdown.append(backend.close)
-
-    cache = AnswerCache(settings.cache_bytes)
-    cached_build = [backend.build]  # emptied here, on the event loop, when the build changes
-
-    @app.middleware("http")
-    async def conditional_and_cached(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if request.method not in ("GET", "POST") or not request.url.path.startswith(CACHED_PATHS):
-            return await call_next(request)
-        body = await request.body()
-        headers = request.headers
-        if cached_build[0] != backend.build:
-            cache.clear()
-            cached_build[0] = backend.build
-        tag = etag(
-            backend.build,
-            request.method,
-            str(request.url),
-            headers.get("accept", ""),
-            body,
-            headers.get("content-type", ""),
-        )
-        if matches(request.headers.get("if-none-match", ""), tag):
-            return Response(status_code=304, headers={"ETag": tag, "Cache-Control": CACHE_CONTROL})
-        hit = cache.get(tag)
-        if hit is not None:
-            return Response(hit.body, headers=dict(hit.headers))
-        response = await call_next(request)
-        if response.status_code != 200:
-            return response
-        content = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
-        kept = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-        kept |= {"ETag": tag, "Cache-Control": CACHE_CONTROL}
-        cache.put(tag, Cached(content, tuple(kept.items())))
-        return Response(content, headers=kept)
-
-    @app.middleware("http")
-    async def limit_request_size(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        header_bytes = sum(len(k) + len(v) for k, v in request.headers.raw)
-        if header_bytes > settings.max_header_bytes:
-            return error(431, f"the request headers are larger than {settings.max_header_bytes} bytes")
-        declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > settings.max_request_bytes):
-            return error(413, f"the request body is larger than {settings.max_request_bytes} bytes")
-        if len(request.url.query) > settings.max_request_bytes:
-            return error(414, f"the query string is longer than {settings.max_request_bytes} characters")
-        return await call_next(request)
+    app.add_middleware(RequestLimits, settings=settings)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -20,7 +20,7 @@ CACHE_CONTROL = "public, max-age=300"
 @dataclass(frozen=True)
 class Cached:
     body: bytes
-    headers: tuple[tuple[str, str], ...]
+    headers: tuple[tuple[bytes, bytes], ...]  # as ASGI sends them, without the length
 
 
 def etag(build: str, method: str, url: str, accept: str, body: bytes, content_type: str = "") -> str:

@@ -121,3 +121,67 @@ def test_a_new_build_is_served_without_a_restart(tmp_path: Path, data_copy: Path
             assert after.status_code == 200 and after.headers["etag"] != old_tag
     finally:
         serving.close()
+
+
+def test_an_answer_from_the_cache_still_carries_cors_headers(client: Any) -> None:
+    """The cache sits inside the CORS layer: a browser on another origin gets the header whether or
+    not the answer was already cached by a request that had no Origin."""
+    query = {"query": "SELECT (3 AS ?cors) {}"}
+    plain = client.get("/sparql", params=query)
+    assert plain.status_code == 200 and "access-control-allow-origin" not in plain.headers
+    cross = client.get("/sparql", params=query, headers={"Origin": "https://example.org"})
+    assert cross.content == plain.content and cross.headers["etag"] == plain.headers["etag"]
+    assert cross.headers["access-control-allow-origin"] == "*"
+    unchanged = client.get(
+        "/sparql", params=query, headers={"Origin": "https://example.org", "If-None-Match": plain.headers["etag"]}
+    )
+    assert unchanged.status_code == 304 and unchanged.headers["access-control-allow-origin"] == "*"
+
+
+def test_a_body_without_a_length_is_refused_once_it_passes_the_limit() -> None:
+    """A chunked body declares no length: the cache layer counts it as it arrives and answers 413 at
+    the limit, without reading the rest or calling the route."""
+    import asyncio
+
+    from kg.web.middleware import ConditionalCache
+
+    routed: list[bytes] = []
+    chunks_read: list[int] = []
+    sent: list[dict[str, Any]] = []
+
+    async def route(scope: Any, receive: Any, send: Any) -> None:
+        routed.append((await receive())["body"])
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": b"yes", "more_body": True})
+        await send({"type": "http.response.body", "body": b"!"})
+
+    def ask(chunks: int) -> list[dict[str, Any]]:
+        async def receive() -> dict[str, Any]:
+            chunks_read.append(1)
+            return {"type": "http.request", "body": b"x" * 1000, "more_body": len(chunks_read) < chunks}
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "POST", "path": "/sparql", "headers": [], "query_string": b"",
+                 "scheme": "http", "server": ("test", 80), "root_path": ""}  # fmt: skip
+        chunks_read.clear()
+        sent.clear()
+        layer = ConditionalCache(route, build=lambda: "b1", cache=AnswerCache(10_000), max_body=2500)
+        asyncio.run(layer(scope, receive, send))
+        return list(sent)
+
+    refused = ask(1000)
+    assert refused[0]["status"] == 413 and len(chunks_read) == 3 and routed == []
+    assert b"larger than 2500 bytes" in refused[1]["body"]
+    answered = ask(2)
+    assert routed == [b"x" * 2000] and answered[0]["status"] == 200
+    headers = dict(answered[0]["headers"])
+    assert headers[b"content-length"] == b"4" and headers[b"etag"] and answered[1]["body"] == b"yes!"
+
+
+def test_other_methods_and_routes_pass_through_untouched(client: Any) -> None:
+    head = client.head("/queries/patients-per-site")
+    assert head.status_code in (200, 405) and "etag" not in head.headers
+    page = client.get("/browse")
+    assert page.status_code == 200 and "etag" not in page.headers and "cache-control" not in page.headers
