@@ -5,12 +5,14 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from tests.conftest import ROOT
 
@@ -28,25 +30,16 @@ class LiveServer:
 
 
 def start_server(store: Path, dumps: Path, *extra: str) -> Generator[LiveServer, None, None]:
+    # the log goes to a file, not a pipe: nobody reads it while the server runs, and a full pipe
+    # would stop the server mid-test
+    with tempfile.TemporaryFile() as log:
+        yield from _serve_logging_to(log, store, dumps, extra)
+
+
+def _serve_logging_to(log: IO[bytes], store: Path, dumps: Path, extra: tuple[str, ...]) -> Iterator[LiveServer]:
     port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "kg.cli",
-            "serve",
-            "--store",
-            str(store),
-            "--dumps",
-            str(dumps),
-            "--port",
-            str(port),
-            *extra,
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    command = ["-m", "kg.cli", "serve", "--store", str(store), "--dumps", str(dumps), "--port", str(port), *extra]
+    process = subprocess.Popen([sys.executable, *command], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     try:
@@ -56,7 +49,8 @@ def start_server(store: Path, dumps: Path, *extra: str) -> Generator[LiveServer,
                 break
             except (urllib.error.URLError, OSError):
                 if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+                    log.seek(0)
+                    output = log.read().decode(errors="replace")
                     raise RuntimeError(f"vskg serve did not start: {output[-2000:]}") from None
                 time.sleep(0.2)
         yield LiveServer(base, process)

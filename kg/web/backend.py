@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.responses import PlainTextResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from kg.errors import StoreError
 from kg.query.catalog import StoredQuery, load_catalog
@@ -92,7 +91,7 @@ class Backend:
 
     async def run(self, text: str, **request: Any) -> Answer:
         try:
-            return await run_in_threadpool(self.executor.run, text, **request)
+            return await self.executor.run_async(text, **request)
         except QueryTimeout as exc:
             raise ProtocolError(503, str(exc)) from None
         except ResultTooLarge as exc:

@@ -8,8 +8,9 @@ row limit.
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing as mp
-import queue
+import os
 import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KGError
+from kg.web.idle_pool import IdlePool, settle
 
 
 class QueryTimeout(KGError, TimeoutError):
@@ -67,6 +69,24 @@ def _serve(path: str, conn: Connection, in_memory: bool = False) -> None:
 
 class _TooLarge(Exception):
     pass
+
+
+BUSY = "every query worker is busy; try again shortly"
+DIED = ("died", None)
+
+
+def _answer(outcome: tuple[str, Any] | None, timeout: float) -> Answer:
+    if outcome is None:
+        raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
+    if outcome == DIED:
+        raise BadQuery("the query worker stopped unexpectedly")
+    status, payload = outcome
+    if status == "ok":
+        assert isinstance(payload, Answer)
+        return payload
+    if status == "large":
+        raise ResultTooLarge(str(payload))
+    raise BadQuery(str(payload))
 
 
 def _evaluate(store: Any, request: dict[str, Any], ox: Any, prefixes: dict[str, str], result_type: Any) -> Answer:
@@ -159,7 +179,7 @@ class QueryExecutor:
         self.queue_wait = max(queue_wait, timeout)
         self.max_results = max_results
         self._context = mp.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: IdlePool[_Worker] = IdlePool()
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
         for _ in range(max(1, workers)):
@@ -171,9 +191,8 @@ class QueryExecutor:
             self._all.append(worker)
         self._idle.put(worker)
 
-    def run(self, text: str, *, wait: float | None = None, **request: Any) -> Answer:
-        """Evaluate one query; raises QueryTimeout, ResultTooLarge or BadQuery."""
-        request = {
+    def _request(self, text: str, request: dict[str, Any]) -> dict[str, Any]:
+        return {
             "text": text,
             "limit": self.max_results,
             "solutions_format": "application/sparql-results+json",
@@ -181,29 +200,38 @@ class QueryExecutor:
             "graph_format": "application/n-triples",
             **request,
         }
+
+    def run(self, text: str, *, wait: float | None = None, **request: Any) -> Answer:
+        """Evaluate one query, blocking; raises QueryTimeout, ResultTooLarge or BadQuery."""
+        worker = self._idle.take(wait if wait is not None else self.queue_wait)
+        if worker is None:
+            raise QueryTimeout(BUSY)
+        outcome = self._ask(worker, self._request(text, request), self.timeout)
+        if outcome is None or outcome == DIED:
+            self._replace(worker)
+        else:
+            self._idle.put(worker)
+        return _answer(outcome, self.timeout)
+
+    async def run_async(self, text: str, *, wait: float | None = None, **request: Any) -> Answer:
+        """`run` for the event loop: no thread is held while the query waits or runs."""
+        worker = await self._idle.take_async(wait if wait is not None else self.queue_wait)
+        if worker is None:
+            raise QueryTimeout(BUSY)
         try:
-            worker = self._idle.get(timeout=wait if wait is not None else self.queue_wait)
-        except queue.Empty:
-            raise QueryTimeout("every query worker is busy; try again shortly") from None
-        outcome = self._ask(worker, request, self.timeout)
-        if outcome is None:
-            self._replace(worker)
-            raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped")
-        if outcome == ("died", None):
-            self._replace(worker)
-            raise BadQuery("the query worker stopped unexpectedly")
-        self._idle.put(worker)
-        status, payload = outcome
-        if status == "ok":
-            assert isinstance(payload, Answer)
-            return payload
-        if status == "large":
-            raise ResultTooLarge(str(payload))
-        raise BadQuery(str(payload))
+            outcome = await self._ask_async(worker, self._request(text, request), self.timeout)
+        except asyncio.CancelledError:  # its answer would be left unread in the pipe
+            await asyncio.to_thread(self._replace, worker)
+            raise
+        if outcome is None or outcome == DIED:
+            await asyncio.to_thread(self._replace, worker)  # starting a process takes a while
+        else:
+            self._idle.put(worker)
+        return _answer(outcome, self.timeout)
 
     @staticmethod
     def _ask(worker: _Worker, request: dict[str, Any], seconds: float) -> tuple[str, Any] | None:
-        """The worker's answer, None when it is too slow, ("died", None) when it is gone."""
+        """The worker's answer, None when it is too slow, DIED when it is gone."""
         try:
             worker.parent.send(request)
             if not worker.parent.poll(seconds):
@@ -211,7 +239,32 @@ class QueryExecutor:
             status, payload = worker.parent.recv()
             return str(status), payload
         except (EOFError, BrokenPipeError, ConnectionError):
-            return ("died", None)
+            return DIED
+
+    @staticmethod
+    async def _ask_async(worker: _Worker, request: dict[str, Any], seconds: float) -> tuple[str, Any] | None:
+        """`_ask`, waiting for the worker's pipe to become readable on the event loop."""
+        loop = asyncio.get_running_loop()
+        readable = loop.create_future()
+        try:
+            worker.parent.send(request)
+            fd = worker.parent.fileno()
+            loop.add_reader(fd, settle, readable)
+            try:
+                await asyncio.wait_for(readable, seconds)
+            except TimeoutError:
+                return None
+            finally:
+                loop.remove_reader(fd)
+                # uvloop leaves a watched descriptor non-blocking, and a Connection reads and
+                # writes whole messages only on a blocking one
+                os.set_blocking(fd, True)
+            # the answer is complete before the worker starts writing it: reading it waits only
+            # for the copy through the pipe
+            status, payload = worker.parent.recv()
+            return str(status), payload
+        except (EOFError, BrokenPipeError, ConnectionError, OSError):
+            return DIED
 
     def _replace(self, worker: _Worker) -> None:
         with self._lock:
@@ -229,9 +282,8 @@ class QueryExecutor:
     def close_when_idle(self) -> None:
         """Stop every worker once it has answered what it holds (a query runs at most `timeout`)."""
         for _ in range(len(self._all)):
-            try:
-                worker = self._idle.get(timeout=self.timeout + 5)
-            except queue.Empty:
+            worker = self._idle.take(self.timeout + 5)
+            if worker is None:
                 break
             with self._lock:
                 if worker in self._all:
