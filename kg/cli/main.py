@@ -81,7 +81,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--cache-bytes", type=int, default=64_000_000, help="answers kept in memory (default 64 MB; 0: none)"
     )
-    p.add_argument("--in-memory", action="store_true", help="each query worker copies the store into memory at start")
+    memory = p.add_mutually_exclusive_group()
+    memory.add_argument(
+        "--in-memory", dest="in_memory", action="store_const", const=True, default=None,
+        help="each query worker copies the store into memory at start (default: when it holds at most 100,000 quads)",
+    )  # fmt: skip
+    memory.add_argument(
+        "--on-disk", dest="in_memory", action="store_const", const=False, help="query workers read the store from disk"
+    )
     p.add_argument("--max-connections", type=int, default=200, help="concurrent connections before 503 (default 200)")
     p.set_defaults(run=cmd_serve)
 

@@ -22,7 +22,7 @@ HEADLINE = "/queries/femoral-recurrence-after-surgery-alone"
 def client(built_store: Path) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    settings = Settings(current_store_path(built_store), PROJECT.queries, built_store.parent / "dumps")
+    settings = Settings(current_store_path(built_store), PROJECT.queries, built_store.parent / "dumps", in_memory=False)
     with TestClient(create_app(settings), raise_server_exceptions=False) as c:
         yield c
 
@@ -185,3 +185,22 @@ def test_other_methods_and_routes_pass_through_untouched(client: Any) -> None:
     assert head.status_code in (200, 405) and "etag" not in head.headers
     page = client.get("/browse")
     assert page.status_code == 200 and "etag" not in page.headers and "cache-control" not in page.headers
+
+
+def test_small_builds_are_served_from_memory_unless_told_otherwise(built_store: Path) -> None:
+    import dataclasses
+
+    from kg.cli.main import parser
+    from kg.web.backend import serve_from_memory
+
+    path = current_store_path(built_store)
+    auto = Settings(path, PROJECT.queries, None)
+    assert auto.in_memory is None and serve_from_memory(auto, path)  # the corpus: about 12k quads
+    assert not serve_from_memory(dataclasses.replace(auto, in_memory_below=1000), path)
+    assert not serve_from_memory(dataclasses.replace(auto, in_memory=False), path)
+    assert serve_from_memory(dataclasses.replace(auto, in_memory=True, in_memory_below=0), path)
+    flags = {(): None, ("--in-memory",): True, ("--on-disk",): False}
+    for given, meant in flags.items():
+        assert parser().parse_args(["serve", *given]).in_memory is meant
+    with pytest.raises(SystemExit):
+        parser().parse_args(["serve", "--in-memory", "--on-disk"])
