@@ -225,18 +225,26 @@ def table(results: list[dict[str, Any]]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        oxi, virt, bare = r.get("oxigraph_rps"), r.get("virtuoso_rps"), r.get("vskg_nocache_rps")
-        peers = (
-            f"{bare:.0f} | {oxi:.0f} | {virt:.0f} | {r['vskg_rps'] / oxi:.2f} | {r['vskg_rps'] / virt:.2f} | "
-            f"{bare / oxi:.2f} | {bare / virt:.2f} |"
-            if oxi and virt and bare else "- | - | - | - | - | - | - |"
-        )  # fmt: skip
+        vskg, bare, oxi, virt = (r.get(f"{k}_rps") for k in ("vskg", "vskg_nocache", "oxigraph", "virtuoso"))
+        peers = [_rate(bare), _rate(oxi), _rate(virt)]
+        peers += [_ratio(a, b) for a, b in ((vskg, oxi), (vskg, virt), (bare, oxi), (bare, virt))]
         lines.append(
-            f"| {r['graph']} | {r['query']} | {r['clients']} | {r['vskg_rps']:.0f} | "
-            f"{r['vskg_p50_ms']:.1f} / {r['vskg_p99_ms']:.1f} | {r.get('vskg_errors', 0):.0f} | {peers} "
+            f"| {r['graph']} | {r['query']} | {r['clients']} | {_rate(vskg)} | "
+            f"{r['vskg_p50_ms']:.1f} / {r['vskg_p99_ms']:.1f} | {r.get('vskg_errors', 0):.0f} | {' | '.join(peers)} | "
             f"{'yes' if r['answers_equal'] else 'NO'} |"
         )
     return "\n".join(lines)
+
+
+def _rate(value: float | None) -> str:
+    """A request rate; 0 means that no request finished within the run, "-" that none was made."""
+    if value is None:
+        return "-"
+    return f"{value:.1f}" if 0 < value < 10 else f"{value:.0f}"
+
+
+def _ratio(over: float | None, under: float | None) -> str:
+    return f"{over / under:.2f}" if over is not None and under else "-"
 
 
 def save(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
