@@ -102,7 +102,10 @@ class ConditionalCache:
         )
         tag_header = [(b"etag", tag.encode()), (b"cache-control", CACHE_CONTROL.encode())]
         if matches(headers.get(b"if-none-match", b"").decode("latin-1"), tag):
-            await send({"type": "http.response.start", "status": 304, "headers": tag_header})
+            # a 304 names what its 200 would vary on: every answer here is negotiated on Accept (the
+            # CORS layer outside adds Origin to every response)
+            vary = (b"vary", b"Accept")
+            await send({"type": "http.response.start", "status": 304, "headers": [*tag_header, vary]})
             await send({"type": "http.response.body", "body": b""})
             return
         hit = self.cache.get(tag)

@@ -136,6 +136,10 @@ def test_an_answer_from_the_cache_still_carries_cors_headers(client: Any) -> Non
         "/sparql", params=query, headers={"Origin": "https://example.org", "If-None-Match": plain.headers["etag"]}
     )
     assert unchanged.status_code == 304 and unchanged.headers["access-control-allow-origin"] == "*"
+    # public answers may sit in a shared cache: it must not hand the one without the CORS header
+    # to a browser on another origin
+    for response in (plain, cross, unchanged):
+        assert [v.strip() for v in response.headers["vary"].split(",")] == ["Accept", "Origin"]
 
 
 def test_a_body_without_a_length_is_refused_once_it_passes_the_limit() -> None:
