@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import pyoxigraph as ox
@@ -151,10 +151,24 @@ def rows(graph: Sparql, text: str) -> list[dict[str, str | None]]:
     return result.records()
 
 
-def phenopackets(graph: Sparql, *, created: str, case: str | None = None) -> dict[str, dict[str, Any]]:
+def read_terms(graph: Sparql) -> Terms:
+    """The graph's vskg terms: the same for every case, so a server reads them once per build."""
+    terms = Terms()
+    for r in rows(graph, TERMS):
+        term = str(r["term"])
+        terms.labels[term] = str(r["label"])
+        if r["exact"]:
+            terms.exact[term].append(str(r["exact"]))
+    return terms
+
+
+def phenopackets(
+    graph: Sparql, *, created: str, case: str | None = None, known_terms: Terms | None = None
+) -> dict[str, dict[str, Any]]:
     """One phenopacket per case, by case id; `created` is the metaData timestamp (passed in, so two
     exports of the same graph are identical). `case` (a case id) asks for that case alone: the
-    queries are bound to it rather than run over every case."""
+    queries are bound to it rather than run over every case. `known_terms`: the graph's
+    `read_terms`, when the caller already has them."""
     if case is not None and not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", case):
         return {}
 
@@ -163,12 +177,7 @@ def phenopackets(graph: Sparql, *, created: str, case: str | None = None) -> dic
             return text
         return text.replace("WHERE {", f"WHERE {{ VALUES ?case {{ <{DATA}case/{case}> }}", 1)
 
-    terms = Terms()
-    for r in rows(graph, TERMS):
-        term = str(r["term"])
-        terms.labels[term] = str(r["label"])
-        if r["exact"]:
-            terms.exact[term].append(str(r["exact"]))
+    terms = replace(known_terms or read_terms(graph), used=set())  # `used` is this call's own
     by_case: dict[str, dict[str, list[dict[str, str | None]]]] = defaultdict(lambda: defaultdict(list))
     for name, text in (("tumour", TUMOURS), ("markers", MARKERS), ("events", EVENTS), ("responses", RESPONSES)):
         for r in rows(graph, bound(text)):

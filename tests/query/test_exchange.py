@@ -111,6 +111,36 @@ def test_the_server_gives_a_case_as_a_phenopacket(built_store: Path) -> None:
         assert client.get("/id/case/Bad%20Id?format=phenopacket").status_code == 404
 
 
+def test_the_server_reads_the_terms_once_per_build_and_serves_the_export_packets(
+    built_store: Path, packets: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The term labels are the same for every case: the server reads them once for the build it
+    serves, and each packet is still the one the export writes (but for its creation stamp)."""
+    from fastapi.testclient import TestClient
+
+    from kg.query import phenopackets as exchange
+    from kg.store.disk import current_store_path
+    from kg.web.app import create_app
+    from kg.web.backend import Settings
+    from tests.conftest import PROJECT
+
+    reads: list[int] = []
+    read_terms = exchange.read_terms
+
+    def counted(graph: Any) -> exchange.Terms:
+        reads.append(1)
+        return read_terms(graph)
+
+    monkeypatch.setattr(exchange, "read_terms", counted)
+    settings = Settings(current_store_path(built_store), PROJECT.queries, built_store.parent / "dumps", cache_bytes=0)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        for case in ("aalaoui-2026-present-case", "guo-2022-front-surg-case", "kuma-smv-case"):
+            served = client.get(f"/id/case/{case}?format=phenopacket").json()
+            served["metaData"]["created"] = packets[case]["metaData"]["created"]
+            assert served == packets[case]
+    assert reads == [1]
+
+
 def test_one_case_asked_alone_is_the_same_packet_as_in_the_export(
     graph: KnowledgeGraph, packets: dict[str, dict[str, Any]]
 ) -> None:

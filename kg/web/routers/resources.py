@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -16,6 +17,9 @@ from kg.web.backend import RDF_OFFERED, Backend, error
 from kg.web.linked_data import RDF_NAMES, html_page, safe_path
 from kg.web.negotiation import HTML, choose
 from kg.web.protocol import ProtocolError
+
+if TYPE_CHECKING:
+    from kg.query.phenopackets import Terms
 
 
 def router(backend: Backend) -> APIRouter:
@@ -51,17 +55,27 @@ def router(backend: Backend) -> APIRouter:
             return await phenopacket(path.removeprefix("case/"))
         return await describe(DATA + path, request)
 
+    terms_of_build: dict[str, Terms] = {}  # the vskg terms of the build served, read once per build
+
     async def phenopacket(case: str) -> Response:
         """The case as a GA4GH phenopacket (protobuf JSON), stamped with today's date."""
+        from kg.query import phenopackets as exchange
         from kg.query.graph import release_time
-        from kg.query.phenopackets import phenopackets
 
         class Workers:
             def sparql(self, text: str) -> QueryResult:
                 return backend.select_now(text)
 
+        def packets_of_case(build: str) -> dict[str, dict[str, Any]]:
+            known = terms_of_build.get(build)
+            if known is None:
+                known = exchange.read_terms(Workers())
+                terms_of_build.clear()
+                terms_of_build[build] = known
+            return exchange.phenopackets(Workers(), created=release_time(), case=case, known_terms=known)
+
         try:
-            packets = await run_in_threadpool(phenopackets, Workers(), created=release_time(), case=case)
+            packets = await run_in_threadpool(packets_of_case, backend.build)
         except ProtocolError as exc:
             return error(exc.status, exc.message)
         if case not in packets:
