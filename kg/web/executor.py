@@ -9,6 +9,7 @@ row limit.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing as mp
 import os
 import threading
@@ -19,6 +20,8 @@ from typing import Any
 
 from kg.errors import KGError
 from kg.web.idle_pool import IdlePool, settle
+
+log = logging.getLogger("kg.web")
 
 
 class QueryTimeout(KGError, TimeoutError):
@@ -52,6 +55,7 @@ def _serve(path: str, conn: Connection, in_memory: bool = False) -> None:
         copy = ox.Store()
         copy.bulk_load(store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
         store = copy
+    conn.send(READY)
     while True:
         try:
             request = conn.recv()
@@ -72,6 +76,8 @@ class _TooLarge(Exception):
 
 
 BUSY = "every query worker is busy; try again shortly"
+READY = ("ready", None)
+STARTUP_SECONDS = 600.0  # opening the store, or copying a large one into memory
 DIED = ("died", None)
 
 
@@ -189,6 +195,18 @@ class QueryExecutor:
         worker = _Worker(self.store_path, self._context, self.in_memory)
         with self._lock:
             self._all.append(worker)
+        threading.Thread(target=self._hand_out_when_ready, args=(worker,), daemon=True).start()
+
+    def _hand_out_when_ready(self, worker: _Worker) -> None:
+        """Put a new worker in the pool once it has the store open: its start (imports, the copy into
+        memory) must not count against the time limit of the first query it is given."""
+        try:
+            ready = worker.parent.poll(STARTUP_SECONDS) and worker.parent.recv() == READY
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            log.error("a query worker on %s did not start", self.store_path)
+            worker.stop()  # its first query finds it gone, reports that and starts another
         self._idle.put(worker)
 
     def _request(self, text: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -238,7 +256,7 @@ class QueryExecutor:
                 return None
             status, payload = worker.parent.recv()
             return str(status), payload
-        except (EOFError, BrokenPipeError, ConnectionError):
+        except (EOFError, BrokenPipeError, ConnectionError, OSError):
             return DIED
 
     @staticmethod

@@ -121,3 +121,24 @@ def test_answers_larger_than_the_pipe_buffer_arrive_whole_under_uvloop(one_worke
     assert all(len(b) > 200_000 for b in bodies) and len(set(bodies)) == 1
     assert len(json.loads(bodies[0])["results"]["bindings"]) == 3000
     assert one_worker.run(big).body == bodies[0]
+
+
+def test_a_worker_starting_does_not_use_up_the_time_limit_of_its_first_query(built_store: Path) -> None:
+    """A worker needs a while to start (imports, the store copied into memory): it takes queries
+    only once it is ready, so a limit shorter than that start still lets a quick query through,
+    both from a new pool and from the worker that replaces one ended by the limit."""
+    executor = QueryExecutor(current_store_path(built_store), workers=1, timeout=0.3, in_memory=True)
+    try:
+        assert b"true" in executor.run("ASK { ?s ?p ?o }").body
+        with pytest.raises(QueryTimeout, match=r"longer than 0\.3 s"):
+            executor.run(RUNAWAY)
+        assert b"true" in executor.run("ASK { ?s ?p ?o }").body
+
+        async def awaited() -> bytes:
+            with pytest.raises(QueryTimeout, match=r"longer than 0\.3 s"):
+                await executor.run_async(RUNAWAY)
+            return (await executor.run_async("ASK { ?s ?p ?o }")).body
+
+        assert b"true" in asyncio.run(awaited())
+    finally:
+        executor.close()
