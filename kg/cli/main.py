@@ -18,6 +18,12 @@ from kg.errors import KGError
 from kg.query.graph import EXPORT_FORMATS
 
 
+def _at_least_one(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", help="folder of YAML records (default: data/)")
@@ -76,8 +82,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default 10)")
     p.add_argument("--max-results", type=int, default=10_000, help="rows or triples per answer (default 10000)")
     p.add_argument("--max-request-bytes", type=int, default=1_000_000, help="largest request body (default 1 MB)")
-    p.add_argument("--workers", type=int, default=2, help="query worker processes (default 2)")
-    p.add_argument("--processes", type=int, default=1, help="HTTP server processes sharing the port (default 1)")
+    p.add_argument("--workers", type=_at_least_one, default=2, help="query worker processes (default 2)")
+    p.add_argument(
+        "--processes", type=_at_least_one, default=None,
+        help="HTTP processes sharing the port, each with its own query workers (default: one per core, at most 4)",
+    )  # fmt: skip
     p.add_argument(
         "--cache-bytes", type=int, default=64_000_000, help="answers kept in memory (default 64 MB; 0: none)"
     )

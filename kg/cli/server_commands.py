@@ -59,9 +59,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     }
     if "http" not in fast:
         options["h11_max_incomplete_event_size"] = 65536
-    if args.processes > 1:  # several HTTP processes share the port, each with its own query workers
+    processes = args.processes if args.processes is not None else min(os.cpu_count() or 1, 4)
+    if processes > 1:  # several HTTP processes share the port, each with its own query workers
         os.environ[SETTINGS_VARIABLE] = settings_to_json(settings)
-        uvicorn.run("kg.web.app:create_app_from_environment", factory=True, workers=args.processes, **options)
+        uvicorn.run("kg.web.app:create_app_from_environment", factory=True, workers=processes, **options)
     else:
         uvicorn.run(create_app(settings), **options)
     return 0

@@ -208,3 +208,13 @@ def test_small_builds_are_served_from_memory_unless_told_otherwise(built_store: 
         assert parser().parse_args(["serve", *given]).in_memory is meant
     with pytest.raises(SystemExit):
         parser().parse_args(["serve", "--in-memory", "--on-disk"])
+
+
+def test_the_server_spreads_over_the_cores_unless_told() -> None:
+    from kg.cli.main import parser
+
+    assert parser().parse_args(["serve"]).processes is None  # one HTTP process per core, at most 4
+    assert parser().parse_args(["serve", "--processes", "3"]).processes == 3
+    for wrong in ("0", "-1", "two"):
+        with pytest.raises(SystemExit):
+            parser().parse_args(["serve", "--processes", wrong])
