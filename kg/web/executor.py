@@ -78,6 +78,7 @@ class _TooLarge(Exception):
 BUSY = "every query worker is busy; try again shortly"
 READY = ("ready", None)
 STARTUP_SECONDS = 600.0  # opening the store, or copying a large one into memory
+STARTING = "vskg-query-worker-start"  # the threads that wait for a new worker to be ready
 DIED = ("died", None)
 
 
@@ -156,12 +157,20 @@ class _Worker:
         self.process = context.Process(target=_serve, args=(path, child, in_memory), daemon=True)
         self.process.start()
         child.close()
+        self._stopping = threading.Lock()
+        self.stopped = False
 
     def stop(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(timeout=5)
-        self.parent.close()
+        """End the process and close the pipe, once: the pool, a timed-out query and the thread
+        waiting for the worker's start may all try, and a pipe closed twice could close another's."""
+        with self._stopping:
+            if self.stopped:
+                return
+            self.stopped = True
+            if self.process.is_alive():
+                self.process.kill()
+            self.process.join(timeout=5)
+            self.parent.close()
 
 
 class QueryExecutor:
@@ -195,7 +204,7 @@ class QueryExecutor:
         worker = _Worker(self.store_path, self._context, self.in_memory)
         with self._lock:
             self._all.append(worker)
-        threading.Thread(target=self._hand_out_when_ready, args=(worker,), daemon=True).start()
+        threading.Thread(target=self._hand_out_when_ready, args=(worker,), name=STARTING, daemon=True).start()
 
     def _hand_out_when_ready(self, worker: _Worker) -> None:
         """Put a new worker in the pool once it has the store open: its start (imports, the copy into
@@ -204,6 +213,8 @@ class QueryExecutor:
             ready = worker.parent.poll(STARTUP_SECONDS) and worker.parent.recv() == READY
         except (EOFError, OSError):
             ready = False
+        if worker.stopped:  # the executor was closed while the worker started
+            return
         if not ready:
             log.error("a query worker on %s did not start", self.store_path)
             worker.stop()  # its first query finds it gone, reports that and starts another

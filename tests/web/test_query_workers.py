@@ -12,8 +12,7 @@ import pytest
 from kg.store.disk import current_store_path
 from kg.web.executor import BadQuery, QueryExecutor, QueryTimeout
 from kg.web.idle_pool import IdlePool
-
-RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+from tests.server_fixtures import RUNAWAY
 
 
 def test_the_pool_serves_blocking_and_async_takers_in_the_order_they_asked() -> None:
@@ -142,3 +141,16 @@ def test_a_worker_starting_does_not_use_up_the_time_limit_of_its_first_query(bui
         assert b"true" in asyncio.run(awaited())
     finally:
         executor.close()
+
+
+def test_closing_while_workers_start_is_quiet(built_store: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A server stopped right after it started (as the tests' short-lived apps are) closes its
+    workers once each: no pipe is closed twice, and no worker is reported as failing to start."""
+    from kg.web.executor import STARTING
+
+    for _ in range(3):
+        QueryExecutor(current_store_path(built_store), workers=2).close()
+    for thread in threading.enumerate():
+        if thread.name == STARTING:
+            thread.join(timeout=60)
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
