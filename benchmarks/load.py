@@ -23,10 +23,9 @@ import httpx
 from kg.build.pipeline import build
 from kg.project import Project
 from kg.query.catalog import load_catalog
-from tests.server_fixtures import free_port
+from tests.server_fixtures import RUNAWAY, free_port
 
 MAX_REQUESTS_PER_PHASE = 200_000
-RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 RAW = [
     "SELECT ?label WHERE { ?s a vskg:Source ; vskg:displayLabel ?label } ORDER BY ?label",
     "SELECT (COUNT(*) AS ?n) WHERE { ?g a vskg:Case }",

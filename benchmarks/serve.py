@@ -25,18 +25,12 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from tests.server_fixtures import RUNAWAY, free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 JSON = "application/sparql-results+json"
 COUNT = "PREFIX vskg: <https://w3id.org/vskg/ontology#>\nSELECT (COUNT(*) AS ?n) WHERE { ?g a vskg:Case }"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for(url: str, process: subprocess.Popen[bytes] | None, seconds: float = 600) -> None:
@@ -183,9 +177,6 @@ def measure(
         results.append(under_runaway(name, bases["vskg_nocache"], texts()["headline"], runaway_seconds))
         print(json.dumps(results[-1]), flush=True)
     return results
-
-
-RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
 def under_runaway(name: str, base: str, text: str, seconds: int) -> dict[str, Any]:

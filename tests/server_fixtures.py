@@ -12,15 +12,29 @@ import urllib.request
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
-from tests.conftest import ROOT
+from kg.store.disk import current_store_path
+from tests.conftest import PROJECT, ROOT
+
+if TYPE_CHECKING:
+    from kg.web.backend import Settings
+
+# a four-way cartesian product of every triple: runs for hours unless a time limit stops it
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def app_settings(store: Path, **options: Any) -> Settings:
+    """Server settings over the current build of a test store, its dumps beside it."""
+    from kg.web.backend import Settings
+
+    return Settings(current_store_path(store), PROJECT.queries, store.parent / "dumps", **options)
 
 
 @dataclass

@@ -96,12 +96,10 @@ def test_alignments_as_a_valid_sssom_mapping_set(graph: KnowledgeGraph, tmp_path
 def test_the_server_gives_a_case_as_a_phenopacket(built_store: Path) -> None:
     from fastapi.testclient import TestClient
 
-    from kg.store.disk import current_store_path
     from kg.web.app import create_app
-    from kg.web.backend import Settings
-    from tests.conftest import PROJECT
+    from tests.server_fixtures import app_settings
 
-    settings = Settings(current_store_path(built_store), PROJECT.queries, built_store.parent / "dumps")
+    settings = app_settings(built_store)
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         answer = client.get("/id/case/aalaoui-2026-present-case?format=phenopacket")
         assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/json")
@@ -119,10 +117,8 @@ def test_the_server_reads_the_terms_once_per_build_and_serves_the_export_packets
     from fastapi.testclient import TestClient
 
     from kg.query import phenopackets as exchange
-    from kg.store.disk import current_store_path
     from kg.web.app import create_app
-    from kg.web.backend import Settings
-    from tests.conftest import PROJECT
+    from tests.server_fixtures import app_settings
 
     reads: list[int] = []
     read_terms = exchange.read_terms
@@ -132,7 +128,7 @@ def test_the_server_reads_the_terms_once_per_build_and_serves_the_export_packets
         return read_terms(graph)
 
     monkeypatch.setattr(exchange, "read_terms", counted)
-    settings = Settings(current_store_path(built_store), PROJECT.queries, built_store.parent / "dumps", cache_bytes=0)
+    settings = app_settings(built_store, cache_bytes=0)
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         for case in ("aalaoui-2026-present-case", "guo-2022-front-surg-case", "kuma-smv-case"):
             served = client.get(f"/id/case/{case}?format=phenopacket").json()

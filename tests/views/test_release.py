@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 
-from kg.store.disk import current_store_path
 from kg.web.app import create_app
-from kg.web.backend import Settings
-from tests.conftest import PROJECT, ROOT
+from tests.conftest import ROOT
+from tests.server_fixtures import app_settings
 
 HOST = "https://vskg.example.org"
 
@@ -66,7 +65,7 @@ def test_w3id_rules_send_every_iri_to_a_route_that_answers(release: Path, built_
     from fastapi.testclient import TestClient
 
     rules = (release / "w3id" / ".htaccess").read_text(encoding="utf-8")
-    settings = Settings(current_store_path(built_store), PROJECT.queries, built_store.parent / "dumps")
+    settings = app_settings(built_store)
     samples = ["", "ontology", "ontology/0.1.0", "id/case/aalaoui-2026-present-case", "id/source/hong-2016",
                "id/cohort/kevorkian-1973-table-1", "graph/hong-2016", "graph/ontology"]  # fmt: skip
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:

@@ -10,17 +10,15 @@ from typing import Any
 import pytest
 
 from kg import KnowledgeGraph
-from kg.store.disk import current_store_path
 from kg.web.app import create_app
-from kg.web.backend import Settings
-from tests.conftest import PROJECT
+from tests.server_fixtures import app_settings
 
 
 @pytest.fixture(scope="module")
 def client(built_store: Path) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    settings = Settings(current_store_path(built_store), PROJECT.queries, built_store.parent / "dumps")
+    settings = app_settings(built_store)
     with TestClient(create_app(settings), raise_server_exceptions=False) as c:
         yield c
 

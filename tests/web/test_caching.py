@@ -14,6 +14,7 @@ from kg.web.app import create_app
 from kg.web.backend import Settings
 from kg.web.caching import AnswerCache, Cached, etag, matches
 from tests.conftest import PROJECT
+from tests.server_fixtures import app_settings
 
 HEADLINE = "/queries/femoral-recurrence-after-surgery-alone"
 
@@ -22,7 +23,7 @@ HEADLINE = "/queries/femoral-recurrence-after-surgery-alone"
 def client(built_store: Path) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    settings = Settings(current_store_path(built_store), PROJECT.queries, built_store.parent / "dumps", in_memory=False)
+    settings = app_settings(built_store, in_memory=False)
     with TestClient(create_app(settings), raise_server_exceptions=False) as c:
         yield c
 
@@ -74,7 +75,7 @@ def test_the_same_body_with_another_content_type_is_another_request(client: Any)
 def test_in_memory_workers_answer_as_the_on_disk_store(built_store: Path, client: Any) -> None:
     from fastapi.testclient import TestClient
 
-    settings = Settings(current_store_path(built_store), PROJECT.queries, built_store.parent / "dumps", in_memory=True)
+    settings = app_settings(built_store, in_memory=True)
     with TestClient(create_app(settings), raise_server_exceptions=False) as memory:
         for path in (HEADLINE, "/queries/patients-per-site", "/queries/corpus-table"):
             assert (

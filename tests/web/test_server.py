@@ -11,11 +11,10 @@ import pytest
 import rdflib
 
 from kg import KnowledgeGraph
-from kg.store.disk import current_store_path
 from kg.store.results import QueryResult, result_from_json
 from kg.web.app import create_app
-from kg.web.backend import Settings
 from tests.conftest import PROJECT
+from tests.server_fixtures import app_settings
 
 FORMATS = {
     "text/turtle": "turtle",
@@ -29,7 +28,7 @@ HONG = "https://w3id.org/vskg/id/case/hong-2016-table-1"
 def _client(store: Path, **limits: Any) -> Any:
     from fastapi.testclient import TestClient
 
-    settings = Settings(current_store_path(store), PROJECT.queries, store.parent / "dumps", **limits)
+    settings = app_settings(store, **limits)
     return TestClient(create_app(settings), raise_server_exceptions=False)
 
 

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from kg.store.disk import current_store_path, open_store
-from tests.server_fixtures import LiveServer, start_server
+from tests.server_fixtures import RUNAWAY, LiveServer, start_server
 
 
 @pytest.fixture(scope="module")
@@ -106,10 +106,8 @@ def _burn_cpu(processes: int) -> list[subprocess.Popen[bytes]]:
 
 @pytest.mark.parametrize("loaded", [False, True], ids=["idle-machine", "machine-loaded-by-another-process"])
 def test_runaway_query_is_stopped_while_others_get_answers(server: LiveServer, loaded: bool) -> None:
-    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-
     def slow() -> tuple[int, str]:
-        r = httpx.get(server.base + "/sparql", params={"query": runaway}, timeout=120)
+        r = httpx.get(server.base + "/sparql", params={"query": RUNAWAY}, timeout=120)
         return r.status_code, r.text
 
     def quick(i: int) -> tuple[int, int]:
@@ -197,9 +195,8 @@ def test_a_query_queued_behind_a_runaway_one_gets_its_whole_time_limit(built_sto
 
     executor = QueryExecutor(current_store_path(built_store), workers=1, timeout=2, queue_wait=60)
     try:
-        runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
         with ThreadPoolExecutor(max_workers=2) as pool:
-            stopped = pool.submit(executor.run, runaway)
+            stopped = pool.submit(executor.run, RUNAWAY)
             time.sleep(0.3)  # the runaway query has the only worker
             queued = pool.submit(executor.run, "ASK { ?s ?p ?o }")
             with pytest.raises(QueryTimeout, match="longer than 2 s"):
