@@ -48,9 +48,28 @@ def cmd_import(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         citations=citations,
         separate=frozenset(args.separate),
+        same_as=_pairs(args.same_as),
+        held_back_file=Path(args.held_back) if args.held_back else None,
     )
     text = report.render()
     if args.report:
         Path(args.report).write_text(text + "\n", encoding="utf-8")
     print(text)
-    return 0
+    return 1 if report.held_back else 0
+
+
+def _pairs(values: list[str]) -> dict[str, str]:
+    """`--same-as ID=SOURCE` options as a mapping; a malformed one is an error naming it."""
+    from kg.errors import KGError
+
+    pairs: dict[str, str] = {}
+    for value in values:
+        entry, sep, source = value.partition("=")
+        if not sep or not entry.strip() or not source.strip():
+            raise KGError(
+                f"--same-as {value!r}: expected ENTRY-ID=SOURCE-ID, e.g. --same-as dzsinich-1992=dzsinic-1992"
+            )
+        if pairs.get(entry.strip(), source.strip()) != source.strip():
+            raise KGError(f"--same-as {entry.strip()}: given twice with different sources")
+        pairs[entry.strip()] = source.strip()
+    return pairs

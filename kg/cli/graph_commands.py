@@ -64,10 +64,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"ERROR {exc}")
             problems.append(str(exc))
     apart = {rec.id: [d.source for d in rec.distinct_from] for rec in compiled.records}
-    same = same_works({rec.id: rec.citation.model_dump(exclude_none=True) for rec in compiled.records}, apart)
-    print(f"same work: {len(same)} pair(s) of sources that look like one publication")
-    for a, b, shared in same:
-        print(f"  data/{a}.yaml and data/{b}.yaml: same {', '.join(shared)}")
+    pairs = same_works({rec.id: rec.citation.model_dump(exclude_none=True) for rec in compiled.records}, apart)
+    titles = {
+        "same": "same work: {} pair(s) of sources that are one publication (merge them into one record)",
+        "possible": "possibly one work: {} pair(s) a curator must decide (merge them, or say why in distinct_from)",
+        "look-alike": "look-alikes: {} pair(s) sharing only a title (two works; flag or rule out shared patients)",
+    }
+    for kind, title in titles.items():
+        of_kind = [(a, b, v) for a, b, v in pairs if v.kind == kind]
+        print(title.format(len(of_kind)))
+        for a, b, verdict in of_kind:
+            print(f"  data/{a}.yaml and data/{b}.yaml: {verdict.basis}")
     for rec in compiled.records:
         for d in rec.distinct_from:
             print(f"  kept apart: data/{rec.id}.yaml from data/{d.source}.yaml ({d.basis})")

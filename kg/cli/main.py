@@ -151,7 +151,19 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="ID",
-        help="keep this sheet record apart from a held work it looks like (repeatable)",
+        help="keep this sheet entry apart from a held work it looks like (repeatable)",
+    )
+    p.add_argument(
+        "--same-as",
+        action="append",
+        default=[],
+        metavar="ID=SOURCE",
+        help="merge this sheet entry into the held source SOURCE (the same work, where the data cannot tell)",
+    )
+    p.add_argument(
+        "--held-back",
+        metavar="FILE",
+        help="file for the entries not written, kept unchanged (default: SHEET-NAME.held-back.json beside data/)",
     )
     p.set_defaults(run=cmd_import)
 

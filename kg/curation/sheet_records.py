@@ -20,12 +20,20 @@ class RecordBuilder:
     """Converts one sheet record, noting every value it cannot map."""
 
     def __init__(
-        self, raw: dict[str, Any], synonyms: Synonyms, sheet: str, supplements: list[dict[str, Any]] | None = None
+        self,
+        raw: dict[str, Any],
+        synonyms: Synonyms,
+        sheet: str,
+        supplements: list[dict[str, Any]] | None = None,
+        *,
+        as_id: str | None = None,
     ) -> None:
+        """`as_id` builds the entry as part of a held source of that id (its groups named after it)."""
         self.raw = raw
         self.syn = synonyms
         self.sheet = sheet
-        self.id = str(raw.get("id", ""))
+        self.entry = str(raw.get("id", ""))
+        self.id = as_id or self.entry
         self.supplements = supplements or []
         self.values: list[Unmapped] = []
         self.unplaced: list[str] = []  # a patient's words no term holds: kept in the case's note
@@ -53,7 +61,7 @@ class RecordBuilder:
     def build(self) -> dict[str, Any]:
         raw = self.raw
         if not SLUG.match(self.id):
-            raise RecordError(self.sheet, f"record {self.id!r}.id", "must be lower-case words joined by hyphens")
+            raise RecordError(self.sheet, f"record {self.entry!r}.id", "must be lower-case words joined by hyphens")
         locator, rest = _short_locator(str(raw.get("locator") or "").strip())
         citation, notes = self.citation(raw.get("citation") or {}, locator)
         if rest:

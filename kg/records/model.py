@@ -19,14 +19,18 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-CitationField = Literal["authors", "title", "year", "container", "volume", "issue", "pages", "doi", "pmid", "pmcid"]
+CitationField = Literal[
+    "authors", "title", "year", "container", "volume", "issue", "pages", "doi", "pmid", "pmcid", "url"
+]
 
 
 class CitationSupplement(Record):
-    """Fields the extraction sheet lacked, read on another public page: the page is their locator."""
+    """Fields the record lacked, read elsewhere: on a public page (its address is the locator), or
+    in the extraction-sheet entry of the work itself, merged into a source held from a review
+    (the sheet and entry are the locator)."""
 
-    fields: list[CitationField] = Field(min_length=1, max_length=10)
-    locator: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)]
+    fields: list[CitationField] = Field(min_length=1, max_length=11)
+    locator: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     quote: Text
     confidence: Text
     note: Text | None = None
@@ -251,6 +255,15 @@ class DistinctWork(Record):
     basis: Text
 
 
+class MergedEntry(Record):
+    """An extraction-sheet entry whose facts `vskg import` added to this source, the work it names,
+    and why the two are one work (the identity rule's basis, or a curator's --same-as)."""
+
+    entry: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    sheet: Text
+    basis: Text
+
+
 class SourceRecord(Record):
     """Everything curated from one source publication: one YAML file."""
 
@@ -266,6 +279,7 @@ class SourceRecord(Record):
     groups: list[Group] = Field(default_factory=list, max_length=100_000)
     claims: list[Claim] = Field(default_factory=list, max_length=10_000)
     distinct_from: list[DistinctWork] = Field(default_factory=list, max_length=100)
+    merged_entries: list[MergedEntry] = Field(default_factory=list, max_length=100)
     reading_limits: list[ReadingLimit] = Field(default_factory=list, max_length=10)
     synthetic: bool = False
     note: Text | None = None

@@ -177,9 +177,17 @@ def test_bad_sheets_name_file_and_place(tmp_path: Path) -> None:
     bad.write_text('[{"id": "x",}]', encoding="utf-8")
     with pytest.raises(RecordError, match="not valid JSON"):
         import_sheet(bad, tmp_path, SYNONYMS)
-    bad.write_text('[{"id": "Not A Slug"}]', encoding="utf-8")
-    with pytest.raises(RecordError, match="lower-case words"):
-        import_sheet(bad, tmp_path, SYNONYMS)
+    # a malformed entry is held back with the reason; the sheet's other entries are written
+    good = json.loads(_sheet(tmp_path, []).read_text(encoding="utf-8"))[0]
+    bad.write_text(json.dumps([{"id": "Not A Slug"}, good]), encoding="utf-8")
+    data = tmp_path / "data"
+    data.mkdir()
+    report = import_sheet(bad, data, SYNONYMS)
+    assert report.written == ["test-case-2025.yaml"]
+    (held,) = report.held_back
+    assert held.entry == "Not A Slug" and "lower-case words" in held.reason
+    assert report.held_back_file == str(tmp_path / "bad.held-back.json")
+    assert json.loads((tmp_path / "bad.held-back.json").read_text(encoding="utf-8")) == [{"id": "Not A Slug"}]
     csv_bad = tmp_path / "bad.csv"
     csv_bad.write_text("id,citation.title\nx,y\n", encoding="utf-8")
     with pytest.raises(RecordError, match="missing columns"):
