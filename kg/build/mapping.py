@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.build.bibliography import standard_bibliography
+from kg.build.labels import event_label, group_label
 from kg.iris import OBO, PROV, RDF, RDFS, VSKG, XSD, data_iri, graph_iri
 from kg.records.model import Event, Group, Mapping, Site, SourceRecord, TableRow
 from kg.records.order import group_order
@@ -208,8 +209,7 @@ def _group(g: _Graph, rec: SourceRecord, grp: Group, groups_kind: dict[str, str]
     if cls == "LiteratureReviewCohort":  # asserted too, so that every query's `a vskg:Cohort` sees it
         g.add(node, TYPE, v("Cohort"))
     reported = grp.reported_in or rec.id
-    label = f"{'case' if grp.kind == 'case' else f'cohort of {grp.n_patients}'} ({grp.id})"
-    g.add(node, LABEL, label)
+    g.add(node, LABEL, group_label(rec, grp, g.label))
     g.add(node, "reportedIn", ox.NamedNode(data_iri("source", reported)))
     g.add(node, "patientCount", grp.n_patients or 1)
     g.add(node, "ageYears", grp.age)
@@ -247,7 +247,7 @@ def _group(g: _Graph, rec: SourceRecord, grp: Group, groups_kind: dict[str, str]
     if grp.tumour is not None:
         t = grp.tumour
         tum = g.node("tumour", grp.id, "Tumour", t.locator)
-        g.add(tum, LABEL, f"primary tumour of {grp.id}")
+        g.add(tum, LABEL, f"primary tumour: {group_label(rec, grp, g.label)}")
         g.add(node, "hasTumour", tum)
         g.add(tum, "histology", v(t.histology) if t.histology else None)
         g.add(tum, "siteAsPrinted", t.site.as_printed)
@@ -293,7 +293,7 @@ def _event(
     g: _Graph, grp: Group, ev: Event, seq: int, group_node: ox.NamedNode, setting: tuple[str, str | None] | None
 ) -> None:
     node = g.node("event", f"{grp.id}-{ev.id}", ev.term, ev.locator)
-    g.add(node, LABEL, f"{g.label(ev.term)} ({ev.id})")
+    g.add(node, LABEL, event_label(ev, g.label))
     g.add(group_node, "hasEvent", node)
     g.add(node, "sequence", seq)
     g.add(node, "exposure", v(EXPOSURE[ev.exposure]))
@@ -307,9 +307,10 @@ def _event(
         g.add(node, "follows", _event_iri(grp, f))
     for r in ev.reasons:
         g.add(node, "reason", _event_iri(grp, r))
+    decided = ev.term == "TreatmentDecision"  # a decision names what is to be given, not what was
     for agent in ev.agents:
-        g.add(node, "agent", v(agent))
-    g.add(node, "line", ev.line)
+        g.add(node, "decidedAgent" if decided else "agent", v(agent))
+    g.add(node, "decidedLine" if decided else "line", ev.line)
     g.add(node, "cycles", ev.cycles)
     g.add(node, "diagnosedCondition", v(ev.condition) if ev.condition else None)
     g.add(node, "diagnosisStatus", v(ev.status) if ev.status else None)

@@ -6,14 +6,15 @@ import re
 from collections import Counter
 from typing import Any
 
+from kg.curation.diagnosis_status import read_status
 from kg.curation.free_text import Synonyms
 from kg.curation.labels import citation_label
 from kg.curation.report import Unmapped
+from kg.curation.sheet_citation import sheet_citation, short_locator
+from kg.curation.stated_order import stated_links
 from kg.curation.supplements import apply_supplements
 from kg.errors import RecordError
 from kg.iris import SLUG
-
-ANNOTATION = re.compile(r"\s*\(([^()]*(?:URL|text read|truncated|slug|per URL)[^()]*)\)\s*$", re.IGNORECASE)
 
 
 class RecordBuilder:
@@ -62,8 +63,8 @@ class RecordBuilder:
         raw = self.raw
         if not SLUG.match(self.id):
             raise RecordError(self.sheet, f"record {self.entry!r}.id", "must be lower-case words joined by hyphens")
-        locator, rest = _short_locator(str(raw.get("locator") or "").strip())
-        citation, notes = self.citation(raw.get("citation") or {}, locator)
+        locator, rest = short_locator(str(raw.get("locator") or "").strip())
+        citation, notes = sheet_citation(raw.get("citation") or {}, locator)
         if rest:
             notes.append(f"locator, continued: {rest}")
         apply_supplements(citation, self.supplements)
@@ -80,27 +81,6 @@ class RecordBuilder:
         if notes:
             out["note"] = " ".join(notes)
         return out
-
-    def citation(self, cit: dict[str, Any], locator: str) -> tuple[dict[str, Any], list[str]]:
-        out: dict[str, Any] = {}
-        notes: list[str] = []
-        for key, target in (("authors", "authors"), ("title", "title"), ("journal", "container")):
-            value = cit.get(key)
-            if not value:
-                continue
-            text = str(value)
-            match = ANNOTATION.search(text)
-            if match:
-                notes.append(f"{key}: {match.group(1)}.")
-                text = ANNOTATION.sub("", text)
-            out[target] = text.strip()
-        if cit.get("year"):
-            out["year"] = int(cit["year"])
-        for key in ("doi", "pmid", "pmcid", "url"):
-            if cit.get(key):
-                out[key] = str(cit[key])
-        out["locator"] = locator
-        return out, notes
 
     # ------------------------------------------------------------------ groups
     def groups(self, locator: str) -> list[dict[str, Any]]:
@@ -170,26 +150,26 @@ class RecordBuilder:
         if diagnosis:
             condition = self.term("condition", "initial_diagnosis", diagnosis)
             if condition:
-                add(
-                    "initial-diagnosis",
-                    {
-                        "term": "InitialDiagnosis",
-                        "condition": condition,
-                        "status": "Misdiagnosed",
-                        "note": f"as extracted: {diagnosis}",
-                    },
-                )
+                add("initial-diagnosis", self.initial_diagnosis(p, condition))
         treatments = list(p.get("treatments") or [])
         if p.get("anticoagulated") and not any(t.get("kind") == "anticoagulation" for t in treatments):
             add("anticoagulation", {"term": "Anticoagulation", "note": "as extracted: anticoagulated"})
         surgery_id: str | None = None
+        stated: list[tuple[dict[str, Any], str]] = []  # a treatment event and the sheet's words for it
         for t in treatments:
             for event in self.treatment(t):
                 made = add(_slug(event["term"]), event)
+                stated.append((made, str(t.get("detail") or "")))
                 if event["term"] == "SurgicalResection" and surgery_id is None:
                     surgery_id = made["id"]
         for o in p.get("outcomes") or []:
             self.outcome(o, add, events, surgery_id, locator)
+        for event, detail in stated:
+            reasons, follows = stated_links(detail, [e for e in events if e is not event])
+            if reasons:
+                event["reasons"] = reasons
+            if follows:
+                event["follows"] = follows
         if history:
             case["history"] = history
         if events:
@@ -197,6 +177,21 @@ class RecordBuilder:
         if self.unplaced:
             case["note"] = "as extracted, recorded with no term: " + "; ".join(self.unplaced)
         return case
+
+    def initial_diagnosis(self, p: dict[str, Any], condition: str) -> dict[str, Any]:
+        """The first diagnosis, with the status the sheet's words give it (none when they give none)."""
+        event: dict[str, Any] = {"term": "InitialDiagnosis", "condition": condition}
+        reading = read_status(p)
+        note = f"as extracted: {p['initial_diagnosis']}"
+        if reading.status:
+            event["status"] = reading.status
+            note += f"; status as the sheet words it: '{reading.words}'"
+        else:
+            self.miss(
+                "initial_diagnosis", f"{p['initial_diagnosis']}: status not recorded, {reading.doubt}", "reviewed"
+            )
+        event["note"] = note
+        return event
 
     def tumour(self, p: dict[str, Any], locator: str) -> dict[str, Any] | None:
         vein = p.get("vein")
@@ -323,16 +318,3 @@ class RecordBuilder:
 def _slug(text: str) -> str:
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", text)
     return re.sub(r"[^a-z0-9]+", "-", spaced.lower()).strip("-") or "event"
-
-
-def _short_locator(text: str, limit: int = 300) -> tuple[str, str]:
-    """A locator within the record limit: whole sentences of the sheet's text, the rest kept apart."""
-    if not text:
-        return "extraction sheet (part read not stated)", ""
-    if len(text) <= limit:
-        return text, ""
-    cut = max(text.rfind(". ", 0, limit), text.rfind("; ", 0, limit))
-    if cut <= 0:
-        cut = text.rfind(" ", 0, limit - 3)
-        return text[:cut] + " ...", text[cut:].strip()
-    return text[: cut + 1], text[cut + 2 :].strip()

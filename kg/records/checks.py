@@ -8,18 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import RecordError, RecordErrors
-from kg.records.model import Event, Group, Site, SourceRecord
+from kg.records.model import EVENT_ONLY_FIELDS, Event, Group, Site, SourceRecord
 from kg.records.order import order_circle
 from kg.records.vocabulary import Vocabulary
-
-EVENT_ONLY_FIELDS: dict[str, tuple[str, ...]] = {
-    "SystemicTherapy": ("line", "cycles"),
-    "Intervention": ("setting", "agents"),
-    "SurvivalEstimate": ("horizon_years",),
-    "InitialDiagnosis": ("condition", "status", "refuted_by"),
-    "ResectabilityAssessment": ("resectable",),
-    "ResponseAssessment": ("lesions",),
-}
 
 
 class _Checker:
@@ -202,12 +193,9 @@ class _Checker:
                 self.fail(f"{where}.exposure", f"with {said} patients it must be '{expected}'")
         if e.site is not None:
             self.site(f"{where}.site", e.site)
-        for kind, fields in EVENT_ONLY_FIELDS.items():
-            if self.vocab.is_a(e.term, kind):
-                continue
-            for f in fields:
-                if getattr(e, f) not in (None, []):
-                    self.fail(f"{where}.{f}", f"only a {kind} event may have '{f}' (this is {e.term})")
+        for f, kinds in EVENT_ONLY_FIELDS.items():
+            if getattr(e, f) not in (None, []) and not any(self.vocab.is_a(e.term, kind) for kind in kinds):
+                self.fail(f"{where}.{f}", f"only a {' or '.join(kinds)} event may have '{f}' (this is {e.term})")
         for agent in e.agents:
             self.member(f"{where}.agents", agent, "Agent")
         self.member(f"{where}.setting", e.setting, "Setting")

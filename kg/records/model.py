@@ -118,6 +118,21 @@ class LesionChange(Record):
     note: Text | None = None
 
 
+# fields only some kinds of event may have: field -> the event classes that may
+EVENT_ONLY_FIELDS: dict[str, tuple[str, ...]] = {
+    "line": ("SystemicTherapy", "TreatmentDecision"),
+    "cycles": ("SystemicTherapy",),
+    "setting": ("Intervention",),
+    "agents": ("Intervention", "TreatmentDecision"),
+    "horizon_years": ("SurvivalEstimate",),
+    "condition": ("InitialDiagnosis",),
+    "status": ("InitialDiagnosis",),
+    "refuted_by": ("InitialDiagnosis",),
+    "resectable": ("ResectabilityAssessment",),
+    "lesions": ("ResponseAssessment",),
+}
+
+
 class Event(Record):
     id: Slug
     term: TermName

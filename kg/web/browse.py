@@ -42,6 +42,7 @@ FACETS = (
           "?group vskg:hasTumour/vskg:primarySite/a ?value ."),
     _event_class("presentation", "presentation", "Presentation"),
     _linked("diagnosis", "initial diagnosis", "vskg:hasEvent/vskg:diagnosedCondition"),
+    _linked("diagnosis_status", "initial diagnosis held as", "vskg:hasEvent/vskg:diagnosisStatus"),
     _event_class("treatment", "treatment", "CancerTreatment"),
     _linked("setting", "treatment setting", "vskg:hasEvent/vskg:setting"),
     _event_class("outcome", "outcome", "Outcome"),

@@ -163,7 +163,8 @@ def test_the_network_view_opens_filters_and_shows_a_neighbourhood(server: LiveSe
     page.check('input[data-kind="source"]')
     page.fill("#search", "Hong et al. (2016)")
     page.press("#search", "Enter")
-    assert int(page.inner_text("#found")) == 1
+    # the source, and the patient group the seed's Table 1 row names after it
+    assert int(page.inner_text("#found")) == 2
     page.click("#neighbourhood")
     around = int(page.inner_text("#visible"))
     assert 1 < around < everything
