@@ -88,13 +88,15 @@ def record_sources(text: str, record: dict[str, Any], sources: Sources) -> tuple
     for sheet, entry in places:
         found = sources.sheet_entry(sheet, entry)
         if found is None:
-            return f"entry {entry} of {sheet}", None
+            return f"entry {entry} of {sheet} is not in {sources.folder}", None
         texts += found
         names.append(f"entry {entry} of {sheet}")
     if record.get("id") == SEED_ID or (record.get("citation") or {}).get("taken_from") == SEED_ID:
         texts += sources.seed()
         names.append(SEED_TEXT)
-    return " or ".join(names) or "no source named", texts or None
+    if not names:
+        return "it names no source (no import header; neither the seed nor taken from it)", None
+    return " or ".join(names), texts
 
 
 def quotes(note: str) -> Iterator[str]:
@@ -143,7 +145,7 @@ def untraced(data: Path, folder: Path) -> tuple[list[str], int]:
         record = yaml.safe_load(text)
         source, texts = record_sources(text, record, sources)
         if texts is None:
-            missing.append(f"data/{path.name}: cannot be traced: {source} is not in {folder}")
+            missing.append(f"data/{path.name}: cannot be traced: {source}")
             continue
         for where, phrase, joined in wording(record):
             checked += 1
@@ -273,3 +275,13 @@ def test_the_import_writes_only_words_its_sheet_prints(tmp_path: Path, sheet: st
     assert report.written
     missing, checked = untraced(data, SOURCES)
     assert checked and not missing, "\n".join(missing)
+
+
+@needs_sources
+def test_a_record_that_names_no_source_cannot_be_traced(data_copy: Path) -> None:
+    _edit(data_copy, "valle-2014.yaml", "# Imported by `vskg import` from published-cases.json", "# Curated")
+    missing, _ = untraced(data_copy, SOURCES)
+    assert missing == [
+        "data/valle-2014.yaml: cannot be traced: it names no source (no import header; neither the seed nor taken "
+        "from it)"
+    ]
