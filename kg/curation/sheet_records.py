@@ -219,8 +219,8 @@ class RecordBuilder:
             numbers = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", str(size))]
             if numbers:
                 tumour["size_cm"] = max(numbers)
-            if not isinstance(size, int | float):
-                tumour["size_as_printed"] = f"{size} cm"
+            if not isinstance(size, int | float):  # the sheet's words; its field gives the unit
+                tumour["size_as_printed"] = str(size)
         if p.get("ki67_percent") is not None:
             tumour["ki67_percent"] = {"value": p["ki67_percent"]}
         markers = []
