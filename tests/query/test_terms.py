@@ -115,7 +115,7 @@ def test_every_printed_iri_is_valid_sparql_and_names_the_same_iri(graph: Knowled
     values = " ".join(forms)
     answered = ox.Store().query(f"SELECT ?x WHERE {{ VALUES ?x {{ {values} }} }}", prefixes=PREFIXES)
     assert isinstance(answered, ox.QuerySolutions)
-    assert [s["x"].value for s in answered] == iris  # type: ignore[union-attr]
+    assert [s["x"].value for s in answered] == iris
     for iri, form in zip(iris, forms, strict=True):
         if iri.startswith((DATA, VSKG)):
             assert spellings(form) == [iri], form
