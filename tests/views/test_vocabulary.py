@@ -31,7 +31,8 @@ def test_every_vskg_class_property_and_value_is_listed_with_its_label() -> None:
         if isinstance(q.subject, ox.NamedNode)
         and q.subject.value.startswith(VSKG)
         and q.predicate.value == RDF + "type"
-        and str(q.object).strip("<>") in kinds
+        and isinstance(q.object, ox.NamedNode)
+        and q.object.value in kinds
     }
     listed = terms((q.subject, q.predicate, q.object) for q in quads)
     assert {t.name for t in listed} == declared and len(listed) == len(declared)
