@@ -104,7 +104,10 @@ def query_page(queries: list[StoredQuery], default_text: str) -> str:
             "name": q.name,
             "summary": q.summary,
             "text": q.text,
-            "params": [{"name": p.name, "type": p.type, "default": p.default} for p in q.params],
+            "params": [
+                {"name": p.name, "type": p.type + (f", {p.range.describe()}" if p.range else ""), "default": p.default}
+                for p in q.params
+            ],
         }
         for q in queries
     ]
@@ -181,7 +184,10 @@ const esc = s => String(s).replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', 
 async function show() {
   const params = new URLSearchParams(location.search);
   const answer = await fetch('/browse/data?' + params.toString());
-  if (!answer.ok) { document.getElementById('groups').textContent = await answer.text(); return; }
+  if (!answer.ok) {
+    const text = await answer.text();
+    const problem = (answer.headers.get('content-type') || '').includes('problem+json') ? JSON.parse(text).detail : text;
+    document.getElementById('groups').textContent = problem; return; }
   const data = await answer.json();
   const panel = document.getElementById('facet-panel');
   panel.innerHTML = '';
