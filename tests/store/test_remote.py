@@ -153,6 +153,14 @@ def test_push_is_idempotent_and_replaces_graphs_whole(
         assert remote_triples == local_triples, name
 
 
+def test_describe_gives_the_same_description_on_virtuoso(graph: KnowledgeGraph, pushed: KnowledgeGraph) -> None:
+    def comparable(quads: list[ox.Quad]) -> set[tuple[str, str, Any, str]]:
+        return {(str(q.subject), str(q.predicate), canonical(q.object), str(q.graph_name)) for q in quads}
+
+    here = graph.describe("hong-2016-table-1")
+    assert len(here) > 20 and comparable(pushed.describe("case:hong-2016-table-1")) == comparable(here)
+
+
 def test_raw_sparql_select_ask_construct(pushed: KnowledgeGraph) -> None:
     assert pushed.sparql("ASK { ?c a vskg:Cohort }") is True
     assert pushed.sparql("ASK { ?c a vskg:Nothing }") is False
