@@ -12,7 +12,7 @@ import yaml
 
 from kg.errors import QueryError
 from kg.iris import XSD
-from kg.query.terms import TermRange, TermRequest, is_iri, spellings
+from kg.query.terms import TermRange, TermRequest, spellings
 
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean")
 RANGE_KEYS = ("subclass_of", "instance_of")
@@ -105,6 +105,8 @@ class StoredQuery:
             if raw is None:
                 raise QueryError(f"query '{self.name}' needs parameter '{p.name}' ({p.type}): {p.description}")
             if p.range is not None and p.type == "iri":
+                if p.enum and str(raw) not in p.enum:
+                    raise QueryError(f"parameter '{p.name}': {str(raw)!r} is not one of {', '.join(p.enum)}")
                 terms.append(TermRequest(p.name, str(raw), p.range))
             else:
                 bound[p.name] = p.bind(raw)
@@ -176,7 +178,7 @@ def _term_range(path: Path, i: int, spec: dict[str, Any]) -> TermRange | None:
             "subclasses, or whose instances, it takes), e.g. subclass_of: vskg:AnatomicalSite"
         )
     iris = spellings(str(spec[given[0]]), data=False)
-    if len(iris) != 1 or not is_iri(iris[0]):
+    if len(iris) != 1:
         raise QueryError(f"{where}: {given[0]}: {spec[given[0]]!r} is not a class IRI or prefixed name")
     return TermRange(iris[0], instances=given[0] == "instance_of")
 

@@ -93,7 +93,8 @@ def describe(store: Store, iri: str) -> list[ox.Quad]:
 
 
 def serialize(quads: list[ox.Quad], fmt: str = "ttl") -> bytes:
-    """The description in one RDF format; the graph names are kept only by TriG and N-Quads."""
+    """The description in one RDF format; formats that hold datasets (TriG, N-Quads, JSON-LD) keep
+    each statement's source graph."""
     chosen = DESCRIBE_FORMATS.get(fmt)
     if chosen is None:
         raise QueryError(f"unknown description format {fmt!r}; valid: {', '.join(DESCRIBE_FORMATS)}")
