@@ -14,6 +14,7 @@ from kg.errors import (
     RecordError,
     RecordErrors,
     StoreError,
+    TermError,
     ValidationError,
 )
 from kg.query.catalog import Param, StoredQuery
@@ -32,6 +33,7 @@ __all__ = [
     "RecordErrors",
     "StoreError",
     "StoredQuery",
+    "TermError",
     "ValidationError",
     "build",
 ]

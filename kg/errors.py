@@ -34,6 +34,23 @@ class QueryError(KGError, ValueError):
     """A stored query is unknown, malformed, or was given a bad parameter."""
 
 
+class TermError(QueryError):
+    """A parameter or filter names no term of the kind it takes (or several): carries what was
+    given, what is expected and the closest valid names, so a server can answer them as data."""
+
+    def __init__(
+        self, where: str, parameter: str, given: str, problem: str, expected: str, suggestions: list[str]
+    ) -> None:
+        self.where = where
+        self.parameter = parameter
+        self.given = given
+        self.problem = problem
+        self.expected = expected
+        self.suggestions = suggestions
+        hint = f" (did you mean {', '.join(suggestions)}?)" if suggestions else ""
+        super().__init__(f"{where}: parameter '{parameter}': {problem}{hint}; expected {expected}")
+
+
 class ValidationError(KGError):
     """The built graph does not conform to the shapes or a QC check."""
 

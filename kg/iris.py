@@ -24,7 +24,29 @@ DC = "http://purl.org/dc/elements/1.1/"
 PRISM = "http://prismstandard.org/namespaces/basic/2.0/"
 SCHEMA = "https://schema.org/"
 
-PREFIXES: dict[str, str] = {
+# The kinds of data IRI (`{DATA}{kind}/{slug}`). Each is also a prefix holding the slash-free slug,
+# so `case:hong-2016-table-1` is valid SPARQL where `id:case/hong-2016-table-1` is not.
+DATA_KINDS = (
+    "case",
+    "cohort",
+    "source",
+    "event",
+    "tumour",
+    "site",
+    "citation",
+    "citation-supplement",
+    "claim",
+    "caveat",
+    "group-link",
+    "history",
+    "lesion-response",
+    "marker-result",
+    "reading-limit",
+    "reference-entry",
+)
+DATA_PREFIXES: dict[str, str] = {kind: f"{DATA}{kind}/" for kind in DATA_KINDS}
+
+_BASE_PREFIXES: dict[str, str] = {
     "vskg": VSKG,
     "id": DATA,
     "rdf": RDF,
@@ -41,8 +63,16 @@ PREFIXES: dict[str, str] = {
     "schema": SCHEMA,
 }
 
-# Prefixes written into dumps: data IRIs stay whole there, as `id:case\/x` is legal but unreadable.
-EXPORT_PREFIXES: dict[str, str] = {k: ns for k, ns in PREFIXES.items() if k != "id"}
+# Predeclared in every SPARQL text a user writes (CLI, API, server): the vocabularies and the data
+# kinds, the same prefixes the output prints. `id:` is still read (`id:case/x` as a parameter value)
+# but never printed: a prefixed name cannot hold the slash.
+PREFIXES: dict[str, str] = {**_BASE_PREFIXES, **DATA_PREFIXES}
+
+# Prefixes written into dumps: data IRIs stay whole there.
+EXPORT_PREFIXES: dict[str, str] = {k: ns for k, ns in _BASE_PREFIXES.items() if k != "id"}
+
+# Prefixes output is printed with: everything predeclared except `id:`.
+PRINTED_PREFIXES: dict[str, str] = {k: ns for k, ns in PREFIXES.items() if k != "id"}
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -71,12 +101,20 @@ def expand(curie_or_iri: str) -> str:
     return text
 
 
-def compact(iri: str) -> str:
-    """Shortest `prefix:local` form of an IRI, or the IRI itself."""
-    best = iri
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns):
-            candidate = f"{prefix}:{iri[len(ns) :]}"
-            if len(candidate) < len(best):
+# A conservative subset of SPARQL's and Turtle's PN_LOCAL: no escapes needed, no trailing dot.
+_LOCAL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
+
+
+def compact(iri: str, *, brackets: bool = True) -> str:
+    """The IRI as one pastes it into SPARQL: the shortest `prefix:local` whose local part needs no
+    escape, else `<iri>` (or, with `brackets=False`, the bare IRI, for CURIE columns)."""
+    best = None
+    for prefix, ns in PRINTED_PREFIXES.items():
+        local = iri[len(ns) :]
+        if iri.startswith(ns) and _LOCAL.match(local):
+            candidate = f"{prefix}:{local}"
+            if best is None or len(candidate) < len(best):
                 best = candidate
-    return best
+    if best is not None:
+        return best
+    return f"<{iri}>" if brackets else iri

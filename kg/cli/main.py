@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from kg.cli.common import OUTPUT_FORMATS
 from kg.cli.curation_commands import cmd_import, cmd_new, cmd_schema, cmd_synth
 from kg.cli.graph_commands import cmd_audit, cmd_build, cmd_export, cmd_stats, cmd_validate
-from kg.cli.query_commands import cmd_queries, cmd_query
+from kg.cli.query_commands import cmd_describe, cmd_queries, cmd_query
 from kg.cli.release_command import cmd_release
 from kg.cli.server_commands import cmd_push, cmd_serve
-from kg.cli.view_commands import cmd_network, cmd_report, cmd_synthesis, cmd_timeline
+from kg.cli.view_commands import cmd_network, cmd_report, cmd_synthesis, cmd_timeline, cmd_vocabulary
 from kg.errors import KGError
+from kg.query.describe import DESCRIBE_FORMATS
 from kg.query.graph import EXPORT_FORMATS
 
 
@@ -68,6 +69,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
     p.set_defaults(run=cmd_query)
 
+    p = sub.add_parser(
+        "describe", parents=[common, remote_query], help="print one resource and the nodes it owns as RDF"
+    )
+    p.add_argument(
+        "iri", help="case:hong-2016-table-1, hong-2016-table-1, vskg:FemoralVein or a full IRI (<> optional)"
+    )
+    p.add_argument("--format", choices=list(DESCRIBE_FORMATS), default="ttl", help="RDF format (default ttl)")
+    p.set_defaults(run=cmd_describe)
+
     p = sub.add_parser("push", parents=[common, remote], help="replace every named graph on a SPARQL server")
     p.set_defaults(run=cmd_push)
 
@@ -113,6 +123,12 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", parents=[common], help="write a self-contained HTML report")
     p.add_argument("-o", "--output", default="dist/report", help="output folder (default dist/report)")
     p.set_defaults(run=cmd_report)
+
+    p = sub.add_parser(
+        "vocabulary", parents=[common], help="write the vocabulary for query writers (docs/vocabulary.md)"
+    )
+    p.add_argument("-o", "--out", help="output file (default docs/vocabulary.md)")
+    p.set_defaults(run=cmd_vocabulary)
 
     p = sub.add_parser("synthesis", parents=[common], help="pooled proportions, forest plot and Kaplan-Meier curves")
     p.add_argument("-o", "--output", default="dist/synthesis", help="output folder (default dist/synthesis)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,7 +30,12 @@ def cmd_queries(args: argparse.Namespace) -> int:
             continue
         if args.headline and not q.headline:
             continue
-        params = ", ".join(f"{p.name}: {p.type}" + (f" = {p.default}" if p.default else "") for p in q.params)
+        params = ", ".join(
+            f"{p.name}: {p.type}"
+            + (f" ({p.range.describe()})" if p.range else "")
+            + (f" = {p.default}" if p.default else "")
+            for p in q.params
+        )
         print(f"{q.name}{' *' if q.headline else ''}\n    {q.summary}" + (f"\n    params: {params}" if params else ""))
     return 0
 
@@ -58,4 +64,14 @@ def cmd_query(args: argparse.Namespace) -> int:
         if args.headline:
             print(f"\n## {name}: {graph.stored(name).summary}")
         print(render(graph.query(name, sources=sources, **_parse_params(args.param)), args.format))
+    return 0
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    from kg.query.describe import serialize
+
+    _, _, queries, store = paths(args)
+    graph = open_graph(args, queries, store)
+    sys.stdout.buffer.write(serialize(graph.describe(args.iri), args.format))
+    sys.stdout.flush()
     return 0

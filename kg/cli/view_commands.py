@@ -1,4 +1,4 @@
-"""Commands that draw or write for people: timeline, network, report."""
+"""Commands that draw or write for people: timeline, network, report, the vocabulary page."""
 
 from __future__ import annotations
 
@@ -30,6 +30,18 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in (".png", ".svg"):
         raise KGError(f"{out}: the timeline is written as .png or .svg")
     print(draw_timeline(timeline, out))
+    return 0
+
+
+def cmd_vocabulary(args: argparse.Namespace) -> int:
+    from kg.project import Project
+    from kg.views.vocabulary import vocabulary_markdown
+
+    _, ontology, _, _ = paths(args)
+    target = Path(args.out) if args.out else Project.find().root / "docs" / "vocabulary.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(vocabulary_markdown(ontology), encoding="utf-8")
+    print(target)
     return 0
 
 

@@ -11,10 +11,11 @@ import pyoxigraph as ox
 import yaml
 
 from kg.errors import QueryError
-from kg.iris import XSD, expand
+from kg.iris import XSD
+from kg.query.terms import TermRange, TermRequest, spellings
 
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean")
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*$")
+RANGE_KEYS = ("subclass_of", "instance_of")
 _INTEGER = re.compile(r"^[+-]?\d{1,18}$")
 _DECIMAL = re.compile(r"^[+-]?(\d{1,18}(\.\d{0,18})?|\.\d{1,18})$")
 MAX_STRING = 1000
@@ -27,6 +28,7 @@ class Param:
     default: str | None = None
     enum: tuple[str, ...] = ()
     description: str = ""
+    range: TermRange | None = None  # the terms an iri parameter takes (checked against the graph)
 
     def bind(self, raw: str | int | float | bool) -> ox.NamedNode | ox.Literal:
         """The RDF term for a user-supplied value, or a QueryError saying what is valid."""
@@ -34,16 +36,14 @@ class Param:
         if self.enum and text not in self.enum:
             raise QueryError(f"parameter '{self.name}': {text!r} is not one of {', '.join(self.enum)}")
         if self.type == "iri":
-            iri = expand(text)
-            if not _IRI.match(iri) or len(iri) > 2000:
+            # without a graph to look in, only a spelling that can name one IRI is bound
+            iris = spellings(text, data=self.range is None or self.range.instances)
+            if len(iris) != 1:
                 raise QueryError(
                     f"parameter '{self.name}': {text[:80]!r} is not an IRI; give a full IRI "
                     "or a prefixed name such as vskg:FemoralVein"
                 )
-            try:
-                return ox.NamedNode(iri)
-            except ValueError as exc:  # pyoxigraph's RFC 3987 check is stricter than the pattern above
-                raise QueryError(f"parameter '{self.name}': {text[:80]!r} is not an IRI ({exc})") from None
+            return ox.NamedNode(iris[0])
         if self.type == "integer":
             if not _INTEGER.match(text):
                 raise QueryError(f"parameter '{self.name}': {text[:80]!r} is not an integer")
@@ -93,6 +93,25 @@ class StoredQuery:
             out[p.name] = p.bind(raw)
         return out
 
+    def split(self, values: dict[str, Any]) -> tuple[dict[str, ox.NamedNode | ox.Literal], list[TermRequest]]:
+        """The literal parameters bound, and the term parameters as requests to look up in a graph
+        (kg.query.terms.resolve): given values, else defaults; missing ones are errors."""
+        for name in values:
+            self.param(name)
+        bound: dict[str, ox.NamedNode | ox.Literal] = {}
+        terms: list[TermRequest] = []
+        for p in self.params:
+            raw = values.get(p.name, p.default)
+            if raw is None:
+                raise QueryError(f"query '{self.name}' needs parameter '{p.name}' ({p.type}): {p.description}")
+            if p.range is not None and p.type == "iri":
+                if p.enum and str(raw) not in p.enum:
+                    raise QueryError(f"parameter '{p.name}': {str(raw)!r} is not one of {', '.join(p.enum)}")
+                terms.append(TermRequest(p.name, str(raw), p.range))
+            else:
+                bound[p.name] = p.bind(raw)
+        return bound, terms
+
     def substitutions(self, values: dict[str, Any]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
         return {ox.Variable(k): t for k, t in self.bindings(values).items()}
 
@@ -123,6 +142,7 @@ def parse_query_file(path: Path, name: str) -> StoredQuery:
                 default=None if default is None else str(default),
                 enum=tuple(str(e) for e in spec.get("enum") or ()),
                 description=str(spec.get("description", "")),
+                range=_term_range(path, i, spec),
             )
         )
     lists = header.get("lists") or {}
@@ -141,6 +161,26 @@ def parse_query_file(path: Path, name: str) -> StoredQuery:
         lists=tuple(sorted((str(k), str(v)) for k, v in lists.items())),
         extra={k: v for k, v in header.items() if k not in known},
     )
+
+
+def _term_range(path: Path, i: int, spec: dict[str, Any]) -> TermRange | None:
+    """An iri parameter names the terms it takes: `subclass_of: vskg:AnatomicalSite` (that class or
+    one below it) or `instance_of: vskg:PatientGroup` (a resource typed with such a class)."""
+    given = [key for key in RANGE_KEYS if key in spec]
+    where = f"{path}: params[{i}]({spec['name']})"
+    if spec["type"] != "iri":
+        if given:
+            raise QueryError(f"{where}: {given[0]} is for iri parameters only")
+        return None
+    if len(given) != 1:
+        raise QueryError(
+            f"{where}: an iri parameter needs exactly one of subclass_of or instance_of (the class whose "
+            "subclasses, or whose instances, it takes), e.g. subclass_of: vskg:AnatomicalSite"
+        )
+    iris = spellings(str(spec[given[0]]), data=False)
+    if len(iris) != 1:
+        raise QueryError(f"{where}: {given[0]}: {spec[given[0]]!r} is not a class IRI or prefixed name")
+    return TermRange(iris[0], instances=given[0] == "instance_of")
 
 
 def load_catalog(queries_dir: Path) -> dict[str, StoredQuery]:

@@ -14,6 +14,7 @@ from kg.errors import KGError, QueryError
 from kg.iris import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI, graph_iri
 from kg.project import Project
 from kg.query.catalog import StoredQuery, load_catalog
+from kg.query.terms import resolve
 from kg.store.disk import open_store
 from kg.store.embedded import EmbeddedStore, Store
 from kg.store.results import QueryResult
@@ -82,6 +83,9 @@ class KnowledgeGraph:
         question of the seed report alone.
         """
         stored = self.stored(name)
+        bound, terms = stored.split(params)
+        # terms are looked up in the whole graph: a misspelled one is an error, never an empty answer
+        bound |= resolve(f"stored query '{name}'", terms, lambda text: self.store.select(text, {}))
         graphs = None
         if sources is not None:
             known = {g.removeprefix(GRAPH) for g in self.graphs()} - {"ontology", "inferred"}
@@ -90,7 +94,7 @@ class KnowledgeGraph:
                 raise QueryError(f"no source graph for {', '.join(unknown)}; known sources: {', '.join(sorted(known))}")
             graphs = [ONTOLOGY_GRAPH, INFERRED_GRAPH, *(graph_iri(s) for s in sources)]
         try:
-            result = self.store.select(stored.text, stored.bindings(params), graphs=graphs)
+            result = self.store.select(stored.text, bound, graphs=graphs)
         except QueryError as exc:
             raise QueryError(f"stored query '{name}': {exc}") from exc
         return result.with_sorted_lists(stored.lists)
@@ -98,6 +102,14 @@ class KnowledgeGraph:
     def sparql(self, text: str, /) -> QueryResult | bool | list[ox.Triple]:
         """Run raw SPARQL over the union of all graphs (common prefixes are predeclared)."""
         return self.store.sparql(text)
+
+    def describe(self, iri: str, /) -> list[ox.Quad]:
+        """The concise bounded description of a resource named in any spelling (`case:x`, `x`,
+        `vskg:Term`, a full IRI with or without <>): its statements, and for a group those of its
+        events, tumour and sites, each in its source graph. See kg.query.describe.serialize."""
+        from kg.query.describe import describe, find_resource
+
+        return describe(self.store, find_resource(self.store, iri))
 
     # ------------------------------------------------------------------ content
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:

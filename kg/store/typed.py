@@ -19,7 +19,7 @@ def python_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | No
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
-        return compact(term.value) if curies else term.value
+        return compact(term.value, brackets=False) if curies else term.value
     if not isinstance(term, ox.Literal):
         return str(term)
     datatype, text = term.datatype.value, term.value

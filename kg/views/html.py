@@ -28,7 +28,7 @@ def page(title: str, body: str, head: str = "") -> str:
     """A whole page; `head` is more markup for the head (structured data)."""
     nav = (
         '<a class="brand" href="/">vskg</a><a href="/query">Query</a><a href="/queries">Stored queries</a>'
-        '<a href="/ontology">Ontology</a><a href="/dumps">Dumps</a><a href="/.well-known/void">VoID</a>'
+        '<a href="/ontology">Ontology</a><a href="/vocabulary">Vocabulary</a><a href="/dumps">Dumps</a><a href="/.well-known/void">VoID</a>'
         '<a href="/docs">API</a><a href="/report">Report</a><a href="/browse">Browse</a><a href="/network">Network</a>'
     )
     return (

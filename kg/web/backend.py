@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from kg.errors import StoreError
+from kg.errors import StoreError, TermError
 from kg.query.catalog import StoredQuery, load_catalog
 from kg.store.disk import current_store_path
 from kg.store.results import QueryResult, result_from_json
@@ -63,6 +63,22 @@ def serve_from_memory(settings: Settings, store_path: Path) -> bool:
 
 def error(status: int, message: str) -> PlainTextResponse:
     return PlainTextResponse(message + "\n", status_code=status)
+
+
+def term_problem(exc: TermError) -> JSONResponse:
+    """400 as an RFC 9457 problem: the parameter, what was given, what is expected, the closest
+    valid terms, so a client can offer them."""
+    body = {
+        "type": "about:blank",
+        "title": "unknown term",
+        "status": 400,
+        "detail": str(exc),
+        "parameter": exc.parameter,
+        "given": exc.given,
+        "expected": exc.expected,
+        "suggestions": exc.suggestions,
+    }
+    return JSONResponse(body, status_code=400, media_type="application/problem+json")
 
 
 class Backend:

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from kg.iris import VSKG
+from kg.query.terms import TermRange
 
 TERM = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,80}$")
 PREFIXES = "PREFIX vskg: <https://w3id.org/vskg/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -50,6 +51,16 @@ FACETS = (
     _linked("year", "year", "vskg:reportedIn/vskg:publicationYear"),
 )  # fmt: skip
 BY_NAME = {f.name: f for f in FACETS}
+# the terms each facet takes, checked against the ontology before a choice reaches a query
+FACET_TERMS = {
+    "site": TermRange(VSKG + "AnatomicalSite"),
+    "presentation": TermRange(VSKG + "Presentation"),
+    "diagnosis": TermRange(VSKG + "Condition", instances=True),
+    "treatment": TermRange(VSKG + "CancerTreatment"),
+    "setting": TermRange(VSKG + "Setting", instances=True),
+    "outcome": TermRange(VSKG + "Outcome"),
+    "design": TermRange(VSKG + "StudyDesign", instances=True),
+}
 
 
 class BadFacet(ValueError):

@@ -6,7 +6,7 @@ import json
 from html import escape
 from typing import Any
 
-from kg.iris import compact
+from kg.iris import PRINTED_PREFIXES, compact
 from kg.query.catalog import StoredQuery
 from kg.views.html import link, page
 
@@ -22,6 +22,8 @@ def landing(counts: dict[str, str], queries: list[StoredQuery], head: str = "") 
         "and the table row or paragraph it came from.</p>"
         f'<div class="counts">{boxes}</div>'
         f"<h2>Questions to start with</h2><ul>{headline}</ul>"
+        '<p>Writing your own SPARQL? The <a href="/vocabulary" id="vocabulary-link">vocabulary for query writers</a> '
+        "lists every class, property and value with its definition, domain, range and an example query.</p>"
         "<h2>For machines</h2><ul><li>SPARQL 1.1 endpoint: <code>/sparql</code></li>"
         '<li>Stored queries as REST operations: <a href="/queries">/queries</a>, documented at <a href="/docs">/docs</a></li>'
         "<li>Every IRI <code>https://w3id.org/vskg/id/…</code> resolves at <code>/id/…</code>; terms at "
@@ -36,13 +38,22 @@ const examples = JSON.parse(document.getElementById('examples').textContent);
 let current = null;
 function esc(s){return String(s).replace(/[&<>"]/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));}
 const DATA = 'https://w3id.org/vskg/id/', TERMS = 'https://w3id.org/vskg/ontology#';
+const PREFIXES = JSON.parse(document.getElementById('prefixes').textContent);
+const LOCAL = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$/;
 function local(iri){
   if(iri.startsWith(DATA)) return '/id/'+iri.slice(DATA.length);
   if(iri.startsWith(TERMS)) return '/ontology/'+iri.slice(TERMS.length);
   return null;}
+// as one pastes it into SPARQL: a predeclared prefix whose local part needs no escape, else <iri>
+function short(iri){
+  let best = null;
+  for(const [p, ns] of PREFIXES){
+    const rest = iri.slice(ns.length);
+    if(iri.startsWith(ns) && LOCAL.test(rest) && (best === null || p.length+1+rest.length < best.length)) best = p+':'+rest;}
+  return best || '<'+iri+'>';}
 function cell(t){
   if(!t) return '';
-  if(t.type==='uri'){const h=local(t.value)||t.value;return '<a href="'+esc(h)+'">'+esc(t.value.replace(DATA,'id:').replace(TERMS,'vskg:'))+'</a>';}
+  if(t.type==='uri'){const h=local(t.value)||t.value;return '<a href="'+esc(h)+'">'+esc(short(t.value))+'</a>';}
   return esc(t.value);}
 function pick(name){
   current = examples.find(e=>e.name===name) || null;
@@ -67,7 +78,9 @@ async function run(){
   out.innerHTML=''; msg.textContent='running...';
   const r = await fetch(target(null), {headers:{'Accept':'application/sparql-results+json, text/turtle;q=0.5'}});
   const text = await r.text();
-  if(!r.ok){ msg.textContent = r.status+': '+text; msg.className='error'; return; }
+  if(!r.ok){
+    const problem = (r.headers.get('content-type')||'').includes('problem+json') ? JSON.parse(text).detail : text;
+    msg.textContent = r.status+': '+problem; msg.className='error'; return; }
   msg.className='muted';
   if(!(r.headers.get('content-type')||'').includes('json')){ out.innerHTML='<pre>'+esc(text)+'</pre>'; msg.textContent=''; return; }
   const data = JSON.parse(text);
@@ -91,7 +104,10 @@ def query_page(queries: list[StoredQuery], default_text: str) -> str:
             "name": q.name,
             "summary": q.summary,
             "text": q.text,
-            "params": [{"name": p.name, "type": p.type, "default": p.default} for p in q.params],
+            "params": [
+                {"name": p.name, "type": p.type + (f", {p.range.describe()}" if p.range else ""), "default": p.default}
+                for p in q.params
+            ],
         }
         for q in queries
     ]
@@ -100,14 +116,19 @@ def query_page(queries: list[StoredQuery], default_text: str) -> str:
         for q in queries
     )
     data = json.dumps(examples).replace("</", "<\\/")
+    prefixes = json.dumps(list(PRINTED_PREFIXES.items())).replace("</", "<\\/")
+    declared = ", ".join(f"<code>{escape(p)}:</code>" for p in PRINTED_PREFIXES)
     body = (
         "<h1>Query the graph</h1>"
         f"<p>Stored queries (click to load, then run):</p><div>{buttons}</div>"
         '<p id="summary" class="muted"></p><div id="params" class="params"></div>'
         f'<textarea id="sparql" spellcheck="false" aria-label="SPARQL query">{escape(default_text)}</textarea>'
+        f'<p class="muted" id="predeclared">Predeclared prefixes (as the results print IRIs): {declared}; every term '
+        'is in the <a href="/vocabulary">vocabulary for query writers</a>.</p>'
         '<p><button id="run">Run (Ctrl+Enter)</button> <span id="message" class="muted"></span></p>'
         '<div id="results"></div>'
-        f'<script id="examples" type="application/json">{data}</script><script>{QUERY_SCRIPT}</script>'
+        f'<script id="examples" type="application/json">{data}</script>'
+        f'<script id="prefixes" type="application/json">{prefixes}</script><script>{QUERY_SCRIPT}</script>'
     )
     return page("Query", body)
 
@@ -132,8 +153,10 @@ def resource_page(
     back = "".join(f"<tr><td>{link(s, sl)}</td><td>{link(p, pl)}</td></tr>" for s, sl, p, pl in incoming)
     alt = " · ".join(f'<a href="{escape(href)}">{escape(name)}</a>' for name, href in alternates)
     prov = "".join(f"<li>{item}</li>" for item in provenance)
+    short = compact(iri)
+    pasted = "" if short.startswith("<") else f' · in SPARQL <code class="sparql-name">{escape(short)}</code>'
     body = (
-        f"<h1>{escape(title)}</h1><p><code>{escape(iri)}</code></p><p>Type: {type_links}</p>"
+        f"<h1>{escape(title)}</h1><p><code>{escape(iri)}</code>{pasted}</p><p>Type: {type_links}</p>"
         + (f"<h2>Provenance</h2><ul>{prov}</ul>" if prov else "")
         + extra
         + f"<h2>Statements</h2><table><thead><tr><th>property</th><th>value</th><th>graph</th></tr></thead><tbody>{rows}</tbody></table>"
@@ -161,7 +184,10 @@ const esc = s => String(s).replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', 
 async function show() {
   const params = new URLSearchParams(location.search);
   const answer = await fetch('/browse/data?' + params.toString());
-  if (!answer.ok) { document.getElementById('groups').textContent = await answer.text(); return; }
+  if (!answer.ok) {
+    const text = await answer.text();
+    const problem = (answer.headers.get('content-type') || '').includes('problem+json') ? JSON.parse(text).detail : text;
+    document.getElementById('groups').textContent = problem; return; }
   const data = await answer.json();
   const panel = document.getElementById('facet-panel');
   panel.innerHTML = '';

@@ -10,7 +10,7 @@ import pytest
 
 from kg import KnowledgeGraph
 from kg.build.validation import compiled_shacl_problems, shacl_problems
-from kg.iris import PROV, VSKG, XSD
+from kg.iris import DATA_KINDS, PROV, VSKG, XSD
 from kg.store.embedded import memory_store
 from tests.conftest import PROJECT
 
@@ -26,7 +26,7 @@ def v(name: str) -> ox.NamedNode:
 
 def _focus_and_path(problem: str) -> tuple[str, str]:
     """(focus, path) from either validator's message."""
-    match = re.search(r"(id:\S+) (\S+):", problem)
+    match = re.search(rf"((?:{'|'.join(DATA_KINDS)}):\S+) (\S+):", problem)
     assert match, problem
     return match.group(1), match.group(2)
 

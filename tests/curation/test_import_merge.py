@@ -131,8 +131,8 @@ def test_a_sheet_with_a_review_only_work_a_look_alike_and_five_new_works_imports
     assert _vskg("build", "--data", str(data_copy), "--store", str(tmp_path / "store")).returncode == 0
     checked = _vskg("validate", "--no-reasoner", "--data", str(data_copy))
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    rows = [line.split() for line in checked.stdout.splitlines() if line.startswith("id:source/dzsinic-1992")]
-    assert rows[0][:5] == ["id:source/dzsinic-1992", "number", "of", "patients", "34"] and "13" in rows[0], rows
+    rows = [line.split() for line in checked.stdout.splitlines() if line.startswith("source:dzsinic-1992")]
+    assert rows[0][:5] == ["source:dzsinic-1992", "number", "of", "patients", "34"] and "13" in rows[0], rows
     overlaps = checked.stdout.split("possible overlaps:")[1].split("work versus review:")[0]
     assert "dzsinic-1992-table-1" in overlaps and "dzsinic-1992-series" in overlaps
     assert "hong-2016-table-1" in overlaps and "hong-2016-case" in overlaps

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg import KnowledgeGraph, QueryError, QueryResult
+from kg.errors import TermError
 from kg.iris import RDF, VSKG
 from kg.query.catalog import load_catalog
 from kg.store.embedded import memory_store
@@ -160,8 +161,9 @@ def test_parameters_are_bound_as_terms_not_text(graph: KnowledgeGraph) -> None:
     hostile = "vskg:FemoralVein> } UNION { ?s ?p ?o"
     with pytest.raises(QueryError, match="not an IRI"):
         graph.query("groups-at-site", site=hostile)
-    # a well-formed but unknown IRI is inert: no rows, not an error
-    assert len(graph.query("groups-at-site", site="https://example.org/nowhere")) == 0
+    # a well-formed IRI that names no site is an error too, never an empty answer
+    with pytest.raises(TermError, match="is not an anatomical site"):
+        graph.query("groups-at-site", site="https://example.org/nowhere")
     # a string parameter with quotes is a literal and cannot end the query text
     assert len(graph.query("table-1", table='Table 1" } UNION { ?r ?p ?o } #')) == 0
     with pytest.raises(QueryError, match="no parameter 'sites'"):

@@ -17,7 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from kg import KGError, KnowledgeGraph, QueryError
+from kg import KGError, KnowledgeGraph, QueryError, TermError
 from kg.store.remote import PushError, RemoteError, RemoteStore, push
 from kg.store.results import QueryResult
 from tests.conftest import PROJECT, ROOT
@@ -110,10 +110,18 @@ def test_every_stored_query_gives_the_same_rows_on_virtuoso(graph: KnowledgeGrap
 
 
 def test_parameters_and_source_scopes_reach_the_server_as_terms(graph: KnowledgeGraph, pushed: KnowledgeGraph) -> None:
-    for site in ("vskg:InferiorVenaCava", "vskg:FemoralVein", "https://example.org/nowhere"):
+    for site in ("vskg:InferiorVenaCava", "FemoralVein", "<https://w3id.org/vskg/ontology#FemoralVein>"):
         assert normalised(graph.query("groups-at-site", site=site)) == normalised(
             pushed.query("groups-at-site", site=site)
         )
+    # an unknown term is refused alike, from the ontology the server holds, with the same suggestions
+    for unknown in ("vskg:Femoralvein", "https://example.org/nowhere"):
+        refusals = []
+        for where in (graph, pushed):
+            with pytest.raises(TermError) as refused:
+                where.query("groups-at-site", site=unknown)
+            refusals.append(str(refused.value))
+        assert refusals[0] == refusals[1] and "is not an anatomical site" in refusals[0]
     seed = [
         "aalaoui-2026",
         "hong-2016",
@@ -143,6 +151,14 @@ def test_push_is_idempotent_and_replaces_graphs_whole(
         remote_triples = {(str(q.subject), str(q.predicate), canonical(q.object)) for q in pushed.quads(name)}
         local_triples = {(str(q.subject), str(q.predicate), canonical(q.object)) for q in local.quads(name)}
         assert remote_triples == local_triples, name
+
+
+def test_describe_gives_the_same_description_on_virtuoso(graph: KnowledgeGraph, pushed: KnowledgeGraph) -> None:
+    def comparable(quads: list[ox.Quad]) -> set[tuple[str, str, Any, str]]:
+        return {(str(q.subject), str(q.predicate), canonical(q.object), str(q.graph_name)) for q in quads}
+
+    here = graph.describe("hong-2016-table-1")
+    assert len(here) > 20 and comparable(pushed.describe("case:hong-2016-table-1")) == comparable(here)
 
 
 def test_raw_sparql_select_ask_construct(pushed: KnowledgeGraph) -> None:
@@ -320,7 +336,7 @@ def test_injection_payloads_are_inert_on_the_remote_path(pushed: KnowledgeGraph)
         try:
             assert len(pushed.query("groups-at-site", site=payload)) == 0
         except QueryError as exc:
-            assert "not an IRI" in str(exc)
+            assert "not an IRI" in str(exc) or "is not an anatomical site" in str(exc)
     for payload in STRING_PAYLOADS:
         try:
             assert len(pushed.query("table-1", table=payload)) == 0

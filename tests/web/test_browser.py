@@ -102,6 +102,31 @@ def test_landing_page_links(server: LiveServer, browser: Any, graph: KnowledgeGr
     page.click("text=Ontology")
     page.wait_for_url("**/ontology")
     assert page.locator("#FemoralVein").count() == 1
+    page.goto(server.base + "/")
+    page.click("#vocabulary-link")
+    page.wait_for_url("**/vocabulary")
+    assert "vskg:Tumour" in page.inner_text("#hasTumour") and "vskg:PatientGroup" in page.inner_text("#hasTumour")
+
+
+def test_a_misspelled_parameter_shows_the_suggestion_and_results_print_pasteable_iris(
+    server: LiveServer, browser: Any
+) -> None:
+    page, errors = _watched_page(browser)
+    page.goto(server.base + "/query")
+    page.click('button.example[data-name="femoral-recurrence-after-surgery-alone"]')
+    page.fill('[data-param="site"]', "vskg:Femoralvein")
+    page.click("#run")
+    page.wait_for_function("document.getElementById('message').textContent.startsWith('400')")
+    assert "did you mean vskg:FemoralVein" in page.inner_text("#message")
+    assert page.locator("#result-table").count() == 0
+    page.fill('[data-param="site"]', "FemoralVein")
+    page.click("#run")
+    page.wait_for_selector("#result-table tbody tr")
+    cells = page.locator("#result-table a").all_inner_texts()
+    assert "case:hong-2016-table-1" in cells and "vskg:FemoralVein" in cells
+    assert not any(c.startswith("id:") for c in cells)
+    assert "case:" in page.inner_text("#predeclared")
+    assert errors == []
 
 
 def test_browse_with_facets_and_share_the_view(server: LiveServer, browser: Any) -> None:

@@ -7,9 +7,11 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from kg.errors import TermError
 from kg.iris import DATA, VSKG
-from kg.web.backend import Backend, error
-from kg.web.browse import FACETS, BadFacet, facet_query, groups_query, selection
+from kg.query.terms import TermRequest, resolve_async
+from kg.web.backend import Backend, error, term_problem
+from kg.web.browse import FACET_TERMS, FACETS, BadFacet, facet_query, groups_query, selection
 from kg.web.pages import browse_page
 from kg.web.protocol import ProtocolError
 
@@ -24,7 +26,10 @@ def router(backend: Backend) -> APIRouter:
     @routes.get("/browse/data", summary="Patient groups matching the chosen facets, and the count of every facet value")
     async def data(request: Request) -> Response:
         try:
-            chosen = selection(dict(request.query_params))
+            given = dict(request.query_params)
+            terms = [TermRequest(k, v, FACET_TERMS[k]) for k, v in sorted(given.items()) if k in FACET_TERMS and v]
+            named = await resolve_async("/browse", terms, backend.select)  # every spelling, as a local name
+            chosen = selection(given | {k: term.value.removeprefix(VSKG) for k, term in named.items()})
             # the groups and every facet's counts are independent queries: the workers run them side by side
             found, *counts = await asyncio.gather(
                 backend.select(groups_query(chosen)), *(backend.select(facet_query(f, chosen)) for f in FACETS)
@@ -33,6 +38,8 @@ def router(backend: Backend) -> APIRouter:
                 facet.name: {"label": facet.label, "values": [_value(r) for r in values.records() if r["value"]]}
                 for facet, values in zip(FACETS, counts, strict=True)
             }
+        except TermError as exc:
+            return term_problem(exc)
         except BadFacet as exc:
             return error(400, str(exc))
         except ProtocolError as exc:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from kg.iris import DATA, DCTERMS, EXPORT_PREFIXES, GRAPH, ONTOLOGY_IRI, OWL, VSKG
+from kg.iris import DATA, DCTERMS, EXPORT_PREFIXES, GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI, OWL, VSKG
 from kg.web import pages, structured
 from kg.web.backend import Backend, error
 from kg.web.linked_data import dump_media, safe_path
@@ -79,6 +79,18 @@ def router(backend: Backend) -> APIRouter:
         version, licence = (about[0]["version"], about[0]["licence"]) if about else (None, None)
         described = structured.dataset(base, version, licence, downloads, works)
         return HTMLResponse(pages.landing(shown, list(catalog.values()), structured.script(described)))
+
+    @routes.get("/vocabulary", summary="Every vskg class, property and value with an example query")
+    async def vocabulary() -> Response:
+        from kg.views.html import page
+        from kg.views.vocabulary import DESCRIBED_BY, html_body, terms
+
+        wanted = " ".join(f"<{p}>" for p in DESCRIBED_BY)
+        found = await backend.select(
+            f"SELECT ?s ?p ?o WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} VALUES ?p {{ {wanted} }} "
+            f'FILTER(STRSTARTS(STR(?s), "{VSKG}")) }} ORDER BY ?s ?p ?o'
+        )
+        return HTMLResponse(page("Vocabulary", html_body(terms(found.rows))))
 
     @routes.get("/query", include_in_schema=False)
     async def query_page() -> Response:

@@ -9,11 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from kg.errors import QueryError
+from kg.errors import QueryError, TermError
 from kg.query.catalog import StoredQuery
+from kg.query.terms import resolve_async
 from kg.store.sparql_text import bind_values
 from kg.web import pages
-from kg.web.backend import RESULT_OFFERED, Backend, error
+from kg.web.backend import RESULT_OFFERED, Backend, error, term_problem
 from kg.web.negotiation import HTML, choose
 from kg.web.protocol import ProtocolError
 
@@ -64,6 +65,7 @@ def _describe_query(q: StoredQuery) -> dict[str, Any]:
                 "default": p.default,
                 "enum": list(p.enum) or None,
                 "description": p.description,
+                **({p.range.key: p.range.root} if p.range else {}),
             }
             for p in q.params
         ],
@@ -75,10 +77,11 @@ def _stored_endpoint(stored: StoredQuery, backend: Backend) -> Callable[..., Awa
 
     async def endpoint(request: Request, **values: Any) -> Response:
         try:
-            bindings = stored.bindings({k: v for k, v in values.items() if v is not None})
             chosen = choose(request.headers.get("accept"), RESULT_OFFERED, override=request.query_params.get("format"))
             if chosen is None:
                 raise ProtocolError(406, f"available formats: json, xml, csv, tsv ({', '.join(RESULT_OFFERED)})")
+            bindings, terms = stored.split({k: v for k, v in values.items() if v is not None})
+            bindings |= await resolve_async(f"stored query '{stored.name}'", terms, backend.select)
             answer = await backend.run(
                 bind_values(stored.text, bindings),
                 solutions_format=chosen,
@@ -86,6 +89,8 @@ def _stored_endpoint(stored: StoredQuery, backend: Backend) -> Callable[..., Awa
                 prefixes=False,
                 lists=stored.lists,
             )
+        except TermError as exc:
+            return term_problem(exc)
         except QueryError as exc:
             return error(400, str(exc))
         except ProtocolError as exc:
@@ -94,7 +99,8 @@ def _stored_endpoint(stored: StoredQuery, backend: Backend) -> Callable[..., Awa
 
     parameters = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
     for p in stored.params:
-        described = f"{p.description} ({p.type})" if p.description else p.type
+        kind = f"{p.type}, {p.range.describe()}" if p.range else p.type
+        described = f"{p.description} ({kind})" if p.description else kind
         default = Query(
             p.default,
             description=described,
