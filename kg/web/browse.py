@@ -56,6 +56,7 @@ FACET_TERMS = {
     "site": TermRange(VSKG + "AnatomicalSite"),
     "presentation": TermRange(VSKG + "Presentation"),
     "diagnosis": TermRange(VSKG + "Condition", instances=True),
+    "diagnosis_status": TermRange(VSKG + "DiagnosisStatus", instances=True),
     "treatment": TermRange(VSKG + "CancerTreatment"),
     "setting": TermRange(VSKG + "Setting", instances=True),
     "outcome": TermRange(VSKG + "Outcome"),
