@@ -7,6 +7,12 @@ ensure_debian_package() {
   if command -v "$command" >/dev/null 2>&1; then
     return 0
   fi
+  install_debian_package "$package" "$purpose"
+}
+
+# install_debian_package PACKAGE PURPOSE: for what no single command shows (an R library, say).
+install_debian_package() {
+  local package=$1 purpose=$2
   if ! command -v apt-get >/dev/null 2>&1; then
     echo "setup: $package is needed for $purpose and apt-get is not available; install it to run them" >&2
     return 0

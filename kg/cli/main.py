@@ -132,6 +132,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("synthesis", parents=[common], help="pooled proportions, forest plot and Kaplan-Meier curves")
     p.add_argument("-o", "--output", default="dist/synthesis", help="output folder (default dist/synthesis)")
+    p.add_argument("--created", help="build date written beside the tables (default: SOURCE_DATE_EPOCH, or today)")
     p.set_defaults(run=cmd_synthesis)
 
     p = sub.add_parser("synth", help="write a synthetic literature (for benchmarks; never into data/)")

@@ -1,4 +1,4 @@
-"""Commands that draw or write for people: timeline, network, report, the vocabulary page."""
+"""Commands that draw or write for people: timeline, network, report, synthesis, the vocabulary page."""
 
 from __future__ import annotations
 
@@ -70,10 +70,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_synthesis(args: argparse.Namespace) -> int:
-    from kg.views.synthesis import CHOICES, write_synthesis
+    from kg.query.graph import release_time
+    from kg.views.synthesis import CHOICES
+    from kg.views.synthesis_output import write_synthesis
 
     _, _, queries, store = paths(args)
-    for path in write_synthesis(open_graph(args, queries, store), Path(args.output)):
+    graph = open_graph(args, queries, store)
+    for path in write_synthesis(graph, Path(args.output), created=args.created or release_time()):
         print(path)
     print("choices: " + "; ".join(CHOICES))
     return 0

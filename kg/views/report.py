@@ -179,7 +179,7 @@ def render(graph: KnowledgeGraph) -> str:
         '(<a href="#query-patients-per-site">query</a>). Every table and figure names the stored query that produced it; '
         "the queries are listed at the end.</p>"
     )
-    from kg.views.synthesis import synthesis_html
+    from kg.views.synthesis_output import synthesis_html
 
     body = intro + "".join(sections) + synthesis_html(graph) + "<h2>The queries</h2>" + "".join(appendix)
     return html.page("Report", body + html.TABLE_TOOLS)

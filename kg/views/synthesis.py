@@ -1,110 +1,228 @@
-"""The synthesis a reviewer does next: pooled proportions with random effects (statsmodels) and
-time-to-event curves (lifelines), from the counts and times the stored queries give.
+"""The synthesis a reviewer does next: pooled proportions over cohorts with random effects, single
+cases counted apart, and time-to-event curves (lifelines), from the stored queries' counts and times.
 
-Choices, also printed with every result:
-* proportions are pooled on the logit scale with random effects (Paule-Mandel tau², which is never
-  negative); a group with 0 or all events gets 0.5 added to its events and non-events (the usual
-  continuity correction); I² is truncated at 0;
-* case reports are pooled apart from series: a published single case is chosen for being unusual,
-  so their "proportion" says more about publication than about the disease;
+Choices, also written beside every result:
+* only cohorts are pooled (a figure over more than one patient); a single case is listed and
+  counted, never pooled as a proportion: a published case is chosen for being unusual, so a
+  "proportion" of cases says more about publication than about the disease;
+* the model is the binomial-normal random-effects model (`kg.views.meta.glmm`), which needs no
+  continuity correction; the logit/Paule-Mandel model is a sensitivity line beside it;
+* a series split into sub-groups counts at the sub-groups' sites, each patient once (`allocate`);
 * a group whose patients may be counted in another source too is left out: literature-review
-  cohorts, and the smaller group of each possible overlap;
+  cohorts, and the smaller group of each possible overlap (with their sub-groups);
 * Kaplan-Meier curves use only times stated from the index resection; a case without such a time
   is listed, never imputed; a case is censored at its last stated follow-up.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from kg.views.meta import NotEstimable, exact_interval, glmm, paule_mandel
 
 if TYPE_CHECKING:
     from kg.query.graph import KnowledgeGraph
 
+MODELS = {  # the codes of the `model` column, and what each means
+    "glmm": "binomial-normal GLMM: maximum likelihood, logit link, random intercept per cohort, no continuity "
+    "correction (metafor: rma.glmm(measure='PLO'))",
+    "paule-mandel": "logit-transformed proportions, Paule-Mandel tau2, 0.5 added to events and non-events only "
+    "where a cohort has 0 or all events (metafor: rma(measure='PLO', method='PM'))",
+    "clopper-pearson": "one cohort: its own proportion with the exact (Clopper-Pearson) interval; nothing pooled",
+}
 CHOICES = (
-    "logit scale, random effects (Paule-Mandel tau²), 0.5 continuity correction for 0 or all events, I² truncated at 0",
-    "case reports pooled apart from series: single published cases are selected for being unusual "
-    "(publication bias), so their pooled proportion is not an incidence",
-    "left out as possibly counted twice: literature-review cohorts and the smaller group of each possible overlap",
+    "only cohorts are pooled; single cases are listed and counted apart, never pooled as proportions: "
+    "published single cases are selected for being unusual (publication bias)",
+    f"primary model: {MODELS['glmm']}; sensitivity line: {MODELS['paule-mandel']}; "
+    "95 % Wald intervals on the logit scale, back-transformed",
+    "a series split into sub-groups counts at the sub-groups' sites with their figures; the series' own "
+    "figure only for the patients no sub-group with a figure holds; each patient once",
+    "left out as possibly counted twice: literature-review cohorts and the smaller group of each possible "
+    "overlap, with their sub-groups",
 )
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One group's count of an outcome after resection: a row of `outcomes-after-resection`."""
+
+    group: str
+    source: str
+    outcome: str
+    site_family: str
+    events: int
+    patients: int
+    part_of: str | None = None
+    series: str | None = None
+    left_out: str | None = None  # why the group may be counted in another source too
+    note: str = ""
 
 
 @dataclass(frozen=True)
 class Pooled:
     outcome: str
     site_family: str
-    design: str
-    groups: int
+    model: str  # a key of MODELS
+    role: str  # "primary", "sensitivity" or "single cohort"
+    studies: int
     events: int
     patients: int
-    proportion: float
-    low: float
-    high: float
-    i2: float | None
+    proportion: float | None
+    low: float | None
+    high: float | None
     tau2: float | None
+    note: str = ""
 
 
 @dataclass(frozen=True)
-class GroupCount:
-    group: str
-    source: str
-    events: int
-    patients: int
+class CaseCount:
+    """Single cases of one outcome and site family: how many, and how many had the outcome."""
+
+    outcome: str
+    site_family: str
+    cases: int
+    with_event: int
 
 
 @dataclass
 class Synthesis:
     pooled: list[Pooled] = field(default_factory=list)
-    counts: dict[tuple[str, str, str], list[GroupCount]] = field(default_factory=dict)
+    cohorts: dict[tuple[str, str], list[Figure]] = field(default_factory=dict)
+    cases: dict[tuple[str, str], list[Figure]] = field(default_factory=dict)
     left_out: list[str] = field(default_factory=list)
     choices: tuple[str, ...] = CHOICES
 
+    def case_counts(self) -> list[CaseCount]:
+        return [
+            CaseCount(outcome, family, len(cases), sum(c.events for c in cases))
+            for (outcome, family), cases in sorted(self.cases.items())
+        ]
 
-def _expit(x: float) -> float:
-    return 1 / (1 + math.exp(-x))
+
+def allocate(figures: list[Figure]) -> tuple[list[Figure], list[str]]:
+    """The figures that enter, each patient once, and notes on what was left out and why.
+
+    Within one series and outcome, a sub-group's figure stands for its patients and the group it is
+    part of keeps only the rest (its count less its sub-groups'), at its own site. Sub-groups of one
+    group are taken to be disjoint (a split by site); figures that do not subtract are not used."""
+    trees: dict[tuple[str, str], list[Figure]] = {}
+    for f in figures:
+        trees.setdefault((f.outcome, f.series or f.group), []).append(f)
+    entered: list[Figure] = []
+    notes: list[str] = []
+    for (_, root), tree in sorted(trees.items()):
+        rows = {f.group: f for f in tree}
+        parent: dict[str, str] = {}
+        unplaced = []
+        for f in tree:
+            if f.group == root:
+                continue
+            if f.part_of == root or f.part_of in rows:
+                parent[f.group] = str(f.part_of)
+            else:
+                unplaced.append(f)
+        for f in unplaced:
+            # its parent states nothing of the outcome and the chain above it is not in the rows:
+            # only safe to place under the series when no other figure could be above it
+            if all(g == root or g == f.group or _inside(g, f.group, parent) for g in rows):
+                parent[f.group] = root
+            else:
+                notes.append(f"{_name(f)} and its sub-groups: not placed in their series for {f.outcome} (a group "
+                             "between states nothing of it); the figures above them count their patients")  # fmt: skip
+        children: dict[str, list[str]] = {}
+        for child, above in sorted(parent.items()):
+            children.setdefault(above, []).append(child)
+        entered += _walk(root, rows, children, notes)
+    kept = []
+    for f in entered:
+        if f.left_out is None:
+            kept.append(f)
+        elif (note := f"{_name(f)}: {f.left_out}") not in notes:
+            notes.append(note)
+    return kept, notes
 
 
-def pool(counts: list[tuple[int, int]]) -> tuple[float, float, float, float | None, float | None]:
-    """Pooled proportion, its 95 % interval, I² and tau² from (events, patients) pairs."""
-    import numpy as np
-    from statsmodels.stats.meta_analysis import combine_effects
+def _inside(group: str, ancestor: str, parent: dict[str, str]) -> bool:
+    while group in parent:
+        group = parent[group]
+        if group == ancestor:
+            return True
+    return False
 
-    effects, variances = [], []
-    for events, n in counts:
-        e, f = (events + 0.5, n - events + 0.5) if events in (0, n) else (float(events), float(n - events))
-        effects.append(math.log(e / f))
-        variances.append(1 / e + 1 / f)
-    if len(counts) == 1:
-        z = 1.959963984540054
-        se = math.sqrt(variances[0])
-        return _expit(effects[0]), _expit(effects[0] - z * se), _expit(effects[0] + z * se), None, None
-    result = combine_effects(np.array(effects), np.array(variances), method_re="iterated")
-    row = result.summary_frame().loc["random effect"]
-    q, df = float(result.q), len(counts) - 1
-    i2 = max(0.0, (q - df) / q) if q > 0 else 0.0
-    return _expit(row["eff"]), _expit(row["ci_low"]), _expit(row["ci_upp"]), i2, float(result.tau2)
+
+def _walk(node: str, rows: dict[str, Figure], children: dict[str, list[str]], notes: list[str]) -> list[Figure]:
+    out = [f for child in children.get(node, []) for f in _walk(child, rows, children, notes)]
+    own = rows.get(node)
+    if own is None:
+        return out
+    kids = [rows[c] for c in children.get(node, [])]
+    if not kids:
+        return [own]
+    events, patients = own.events - sum(k.events for k in kids), own.patients - sum(k.patients for k in kids)
+    taken = f"{sum(k.events for k in kids)}/{sum(k.patients for k in kids)}"
+    if patients > 0 and 0 <= events <= patients:
+        note = f"rest of the group outside its sub-groups: {own.events}/{own.patients} less {taken}"
+        out.append(replace(own, events=events, patients=patients, note=note))
+    elif (events, patients) != (0, 0):  # (0, 0): the sub-groups hold every patient
+        notes.append(f"{_name(own)}: its {own.outcome} figure {own.events}/{own.patients} and its sub-groups' "
+                     f"{taken} do not subtract; the sub-groups' figures are used")  # fmt: skip
+    return out
+
+
+def _name(f: Figure) -> str:
+    return f"{f.source} ({f.group.rsplit('/', 1)[-1]})"
+
+
+def pool_stratum(outcome: str, family: str, cohorts: list[Figure]) -> list[Pooled]:
+    """The primary and the sensitivity line over two or more cohorts; one cohort's own proportion."""
+    counts = [(c.events, c.patients) for c in cohorts]
+    events, patients = sum(c.events for c in cohorts), sum(c.patients for c in cohorts)
+    if len(cohorts) == 1:
+        p, low, high = exact_interval(*counts[0])
+        return [Pooled(outcome, family, "clopper-pearson", "single cohort", 1, events, patients, p, low, high, None)]
+    lines = []
+    for model, role, fit in (("glmm", "primary", glmm), ("paule-mandel", "sensitivity", paule_mandel)):
+        try:
+            e = fit(counts)
+        except NotEstimable as why:
+            lines.append(Pooled(outcome, family, model, role, len(cohorts), events, patients, None, None, None, None,
+                                f"not estimable: {why}"))  # fmt: skip
+            continue
+        lines.append(Pooled(outcome, family, model, role, len(cohorts), events, patients, e.proportion, e.low, e.high,
+                            e.tau2))  # fmt: skip
+    return lines
+
+
+def _figures(graph: KnowledgeGraph) -> list[Figure]:
+    figures = []
+    for r in graph.query("outcomes-after-resection").records():
+        reason = None
+        if r["literature_review"] == "yes":
+            reason = "literature review (or part of one)"
+        elif r["smaller_of_overlap"] == "yes":
+            reason = "smaller group of a possible overlap (or part of one)"
+        figures.append(
+            Figure(
+                str(r["group"]), str(r["source_label"]), str(r["outcome"]), str(r["site_family"]),
+                int(str(r["events"])), int(str(r["denominator"])),
+                None if r["part_of"] is None else str(r["part_of"]), None if r["series"] is None else str(r["series"]),
+                reason,
+            )
+        )  # fmt: skip
+    return figures
 
 
 def pooled_proportions(graph: KnowledgeGraph) -> Synthesis:
-    """Local recurrence, distant metastasis and death after resection, pooled by site family and design."""
+    """Local recurrence, distant metastasis and death after resection by site family: cohorts
+    pooled, single cases counted."""
     out = Synthesis()
-    for r in graph.query("outcomes-after-resection").records():
-        if r["literature_review"] == "yes" or r["smaller_of_overlap"] == "yes":
-            note = f"{r['source_label']} ({r['group']}): " + (
-                "literature review" if r["literature_review"] == "yes" else "smaller group of a possible overlap"
-            )
-            if note not in out.left_out:
-                out.left_out.append(note)
-            continue
-        key = (str(r["outcome"]), str(r["site_family"]), str(r["design"]))
-        count = GroupCount(str(r["group"]), str(r["source_label"]), int(str(r["events"])), int(str(r["denominator"])))
-        out.counts.setdefault(key, []).append(count)
-    for (outcome, family, design), groups in sorted(out.counts.items()):
-        p, low, high, i2, tau2 = pool([(g.events, g.patients) for g in groups])
-        events, patients = sum(g.events for g in groups), sum(g.patients for g in groups)
-        out.pooled.append(Pooled(outcome, family, design, len(groups), events, patients, p, low, high, i2, tau2))
+    entered, out.left_out = allocate(_figures(graph))
+    for f in entered:
+        target = out.cohorts if f.patients > 1 else out.cases
+        target.setdefault((f.outcome, f.site_family), []).append(f)
+    for (outcome, family), cohorts in sorted(out.cohorts.items()):
+        out.pooled += pool_stratum(outcome, family, cohorts)
     return out
 
 
@@ -146,155 +264,3 @@ def kaplan_meier(graph: KnowledgeGraph) -> list[Curve]:
         survival = [float(s) for s in fitter.survival_function_[name]]
         curves.append(Curve(name, times, survival, [int(n) for n in table["at_risk"]], durations, observed, unusable))
     return curves
-
-
-def draw_forest(synthesis: Synthesis, path: Path) -> Path:
-    """Each group's proportion with its interval, and the pooled diamond of each stratum."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows: list[tuple[str, float, float, float, bool]] = []
-    for pooled in synthesis.pooled:
-        for g in synthesis.counts[(pooled.outcome, pooled.site_family, pooled.design)]:
-            p, low, high, _, _ = pool([(g.events, g.patients)])
-            rows.append((f"  {g.source[:40]} ({g.events}/{g.patients})", p, low, high, False))
-        i2 = f", I² {pooled.i2:.0%}" if pooled.i2 is not None else ""
-        label = f"{pooled.outcome}, {pooled.site_family}, {pooled.design}: {pooled.events}/{pooled.patients}{i2}"
-        rows.append((label, pooled.proportion, pooled.low, pooled.high, True))
-    fig, ax = plt.subplots(figsize=(11, 0.28 * len(rows) + 1.5))
-    for y, (_, p, low, high, diamond) in enumerate(reversed(rows)):
-        if diamond:
-            ax.fill([low, p, high, p], [y, y + 0.3, y, y - 0.3], color="#b3261e")
-        else:
-            ax.plot([low, high], [y, y], color="#5c6778", linewidth=1)
-            ax.plot([p], [y], "s", color="#23395d", markersize=4)
-    ax.set_yticks(range(len(rows)), [r[0] for r in reversed(rows)], fontsize=7)
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("proportion after resection (95 % interval); diamonds: random-effects pooled estimate")
-    ax.set_title("Pooled proportions (case reports apart from series)", fontsize=10)
-    return _save(fig, path)
-
-
-def draw_curves(curves: list[Curve], path: Path) -> Path:
-    """Kaplan-Meier curves with the numbers at risk under the plot."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from lifelines import KaplanMeierFitter
-    from lifelines.plotting import add_at_risk_counts
-
-    fig, ax = plt.subplots(figsize=(9, 6))
-    fitters = []
-    for curve in curves:
-        if curve.durations:
-            fitter = KaplanMeierFitter().fit(curve.durations, event_observed=curve.observed, label=curve.name)
-            fitter.plot_survival_function(ax=ax, ci_show=False)
-            fitters.append(fitter)
-    if fitters:
-        add_at_risk_counts(*fitters, ax=ax)
-    ax.set_xlabel("months from the index resection (times as stated; untimed cases left out)")
-    ax.set_ylabel("proportion without the event")
-    ax.set_title("Time to event after resection (Kaplan-Meier)", fontsize=10)
-    return _save(fig, path)
-
-
-def write_synthesis(graph: KnowledgeGraph, out_dir: Path) -> list[Path]:
-    """The pooled table and the curves as CSV, the forest plot and the curves as PNG and SVG."""
-    import csv
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    synthesis, curves = pooled_proportions(graph), kaplan_meier(graph)
-    written = []
-    pooled_csv = out_dir / "pooled-proportions.csv"
-    with open(pooled_csv, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "outcome",
-                "site_family",
-                "design",
-                "groups",
-                "events",
-                "patients",
-                "proportion",
-                "low",
-                "high",
-                "i2",
-                "tau2",
-            ]
-        )
-        for p in synthesis.pooled:
-            writer.writerow([p.outcome, p.site_family, p.design, p.groups, p.events, p.patients, f"{p.proportion:.4f}",
-                             f"{p.low:.4f}", f"{p.high:.4f}", "" if p.i2 is None else f"{p.i2:.4f}",
-                             "" if p.tau2 is None else f"{p.tau2:.4f}"])  # fmt: skip
-        for choice in synthesis.choices:
-            writer.writerow([f"# {choice}"])
-        for note in synthesis.left_out:
-            writer.writerow([f"# left out: {note}"])
-    written.append(pooled_csv)
-    curves_csv = out_dir / "time-to-event.csv"
-    with open(curves_csv, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["curve", "months", "survival", "at_risk"])
-        for c in curves:
-            writer.writerows(
-                [c.name, t, f"{s:.4f}", n] for t, s, n in zip(c.times, c.survival, c.at_risk, strict=False)
-            )
-            writer.writerows([[f"# {c.name}: no time from the resection for {u}"] for u in c.unusable])
-    written.append(curves_csv)
-    for suffix in ("png", "svg"):
-        written.append(draw_forest(synthesis, out_dir / f"forest.{suffix}"))
-        written.append(draw_curves(curves, out_dir / f"time-to-event.{suffix}"))
-    return written
-
-
-def synthesis_html(graph: KnowledgeGraph) -> str:
-    """The report's synthesis section: pooled table with its choices, forest plot, curves."""
-    import tempfile
-    from html import escape
-
-    synthesis, curves = pooled_proportions(graph), kaplan_meier(graph)
-    rows = "".join(
-        f"<tr><td>{escape(p.outcome)}</td><td>{escape(p.site_family)}</td><td>{escape(p.design)}</td><td>{p.groups}</td>"
-        f"<td>{p.events}/{p.patients}</td><td>{p.proportion:.2f}</td><td>{p.low:.2f}-{p.high:.2f}</td>"
-        f"<td>{'' if p.i2 is None else f'{p.i2:.0%}'}</td><td>{'' if p.tau2 is None else f'{p.tau2:.2f}'}</td></tr>"
-        for p in synthesis.pooled
-    )
-    with tempfile.TemporaryDirectory() as tmp:
-        forest = draw_forest(synthesis, Path(tmp) / "forest.svg").read_text(encoding="utf-8")
-        km = draw_curves(curves, Path(tmp) / "km.svg").read_text(encoding="utf-8")
-    unusable = "".join(
-        f"<li>{escape(c.name)}: {len(c.unusable)} case(s) with no time from the resection</li>" for c in curves
-    )
-    return (
-        '<section id="synthesis"><h2>Synthesis: pooled proportions and time to event after resection</h2>'
-        "<p>" + " ".join(f"{escape(c)}." for c in synthesis.choices) + "</p>"
-        '<table data-query="outcomes-after-resection"><thead><tr><th>outcome</th><th>site family</th><th>design</th>'
-        "<th>groups</th><th>events</th><th>pooled</th><th>95 %</th><th>I²</th><th>tau²</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>"
-        + (f"<p>Left out: {escape('; '.join(synthesis.left_out))}.</p>" if synthesis.left_out else "")
-        + f'<figure id="synthesis-forest">{_inline(forest)}<figcaption>Forest plot with the pooled diamonds '
-        "(stored query <code>outcomes-after-resection</code>).</figcaption></figure>"
-        f'<figure id="time-to-event">{_inline(km)}<figcaption>Kaplan-Meier curves with the numbers at risk '
-        "(stored query <code>times-after-resection</code>).</figcaption></figure>"
-        f"<ul>{unusable}</ul></section>"
-    )
-
-
-def _inline(svg: str) -> str:
-    """An SVG file's element alone: its XML prologue cannot sit inside HTML."""
-    return svg[svg.index("<svg") :]
-
-
-def _save(fig: Any, path: Path) -> Path:
-    """Write a figure as PNG or SVG by the file's suffix, and free it."""
-    import matplotlib.pyplot as plt
-
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format=path.suffix.lstrip(".") or "png", dpi=100)
-    plt.close(fig)
-    return path
