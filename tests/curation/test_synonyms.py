@@ -23,6 +23,17 @@ SYNONYMS = ROOT / "curation" / "synonyms.yaml"
 SHEETS = sorted((ROOT.parent / "shared" / "sources").glob("published-cases*.json"))
 SHEETS = [s for s in SHEETS if s.name != "published-cases-3.json"]  # not imported yet
 VSKG = "https://w3id.org/vskg/ontology#"
+# terms whose definition adds a claim looser words do not make: found without symptoms; not the
+# tumour resection; an actual thrombus beside the tumour, not the tumour taken for one; the tumour
+# placed in a segment of the IVC
+CLAIMS_MORE = {
+    "IncidentalFinding",
+    "OtherSurgery",
+    "DeepVeinThrombosisAtPresentation",
+    "InfrarenalInferiorVenaCava",
+    "MiddleInferiorVenaCava",
+    "SuprahepaticInferiorVenaCava",
+}
 
 
 def _entries(syn: Synonyms) -> list[tuple[str, str, Any]]:
@@ -89,6 +100,32 @@ def test_every_term_of_the_table_is_defined_in_the_ontology() -> None:
             names += [t.branch_of] if t.branch_of else []
             missing += [(section, phrase, n) for n in names if not ontology.value(rdflib.URIRef(VSKG + n), definition)]
     assert not missing
+
+
+def test_a_term_that_claims_more_is_reached_only_by_words_that_say_it() -> None:
+    syn = Synonyms.load(SYNONYMS)
+    looser = [
+        (section, phrase, t.term, t.strength)
+        for section, phrase, entry in _entries(syn)
+        for t in entry.targets
+        if isinstance(t.term, str) and t.term in CLAIMS_MORE and not t.exact
+    ]
+    assert not looser
+    # the three of the audit: a month of breathlessness is not "found without symptoms"; the operation
+    # that found an IVC tumour is an operation, not "not the tumour resection"; "surgery" alone is not
+    # yet the removal of the tumour
+    accidental = syn.lookup("presentation", "tumour found accidentally")
+    assert accidental is not None and accidental.skip and "breathlessness" in accidental.skip
+    found_at_operation = syn.lookup(
+        "treatment_detail",
+        "operation during which the IVC tumour was discovered; histology of the surgical specimen confirmed LMS",
+    )
+    assert found_at_operation is not None
+    assert [(t.term, t.strength) for t in found_at_operation.targets] == [("SurgicalProcedure", "broader")]
+    surgery = syn.lookup("treatment_kind", "surgery")
+    assert surgery is not None and [(t.term, t.strength) for t in surgery.targets] == [
+        ("SurgicalResection", "narrower")
+    ]
 
 
 def _sheet(tmp_path: Path) -> Path:
