@@ -84,6 +84,7 @@ def test_facts_the_source_does_not_state_are_not_stored(graph: KnowledgeGraph) -
 def test_approximations_are_queryable_and_can_be_left_out(graph: KnowledgeGraph) -> None:
     rows = graph.query("approximate-mappings").records()
     assert {(r["term"], r["strength"], r["as_printed"]) for r in rows} >= {
+        ("surgical resection", "term narrower than the words", "Surgery"),
         ("DVT-like presentation", "term related to the words", "apparent thrombus unchanged despite anticoagulation"),
         (
             "inferior vena cava",
@@ -136,6 +137,42 @@ def test_a_term_that_claims_no_symptoms_or_another_operation_is_not_used_for_loo
     ((strength, phrase),) = [(str(r["s"]), str(r["p"])) for r in rows.records()]
     assert strength.endswith("#BroaderMapping") and phrase.startswith("operation during which the IVC tumour")
     assert "OtherSurgery" not in _case_terms(graph, "el-malki-2003-prog-urol-case")
+
+
+def test_the_seed_tables_surgery_is_a_resection_only_approximately_and_plus_minus_makes_some(
+    graph: KnowledgeGraph,
+) -> None:
+    rows = graph.sparql(
+        "SELECT ?group ?class ?exposure ?strength ?phrase WHERE { "
+        "?group vskg:reportedIn ?work ; vskg:hasEvent ?e . FILTER(STRENDS(STR(?group), '-table-1')) "
+        "VALUES ?class { vskg:SurgicalResection vskg:Radiotherapy vskg:SystemicTherapy vskg:VeinReconstruction } "
+        "?e a ?class ; vskg:exposure ?exposure . "
+        "OPTIONAL { ?e vskg:mappingStrength ?strength } OPTIONAL { ?e vskg:phraseAsPrinted ?phrase } }"
+    )
+    assert not isinstance(rows, bool | list)
+    found = {
+        (str(r["group"]).rsplit("/", 1)[-1].removesuffix("-table-1"), str(r["class"]).rsplit("#", 1)[-1]): (
+            str(r["exposure"]).rsplit("#", 1)[-1],
+            str(r["strength"]).rsplit("#", 1)[-1] if r["strength"] else None,
+            str(r["phrase"]) if r["phrase"] else None,
+        )
+        for r in rows.records()
+    }
+    surgery = ("AllPatients", "NarrowerMapping", "Surgery")  # every row's surgery: all patients, the word kept
+    assert {k[0] for k in found if k[1] == "SurgicalResection"} == {
+        "kevorkian-1973",
+        "dzsinic-1992",
+        "hines-1999",
+        "hong-2016",
+        "narayanan-2019",
+        "sheaffer-2022",
+    }
+    assert all(v == surgery for k, v in found.items() if k[1] == "SurgicalResection")
+    some = ("SomePatients", None, None)  # "± RT", "± CT", "reconstruction [±]": possibly exposed
+    assert found[("kevorkian-1973", "Radiotherapy")] == some
+    assert found[("dzsinic-1992", "SystemicTherapy")] == found[("hines-1999", "SystemicTherapy")] == some
+    assert found[("sheaffer-2022", "VeinReconstruction")] == some
+    assert found[("narayanan-2019", "SystemicTherapy")] == ("AllPatients", None, None)  # "Surgery + CT"
 
 
 def test_site_doubts_are_shown_beside_the_counts(graph: KnowledgeGraph) -> None:
