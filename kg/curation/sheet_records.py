@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from kg.curation.diagnosis_status import read_status
-from kg.curation.free_text import Synonyms
+from kg.curation.free_text import Synonyms, Target
 from kg.curation.labels import citation_label
 from kg.curation.report import Unmapped
 from kg.curation.sheet_citation import sheet_citation, short_locator
@@ -45,18 +45,42 @@ class RecordBuilder:
     def unplace(self, fld: str, value: Any, why: str) -> None:
         self.unplaced.append(f"{fld} '{value}' ({why})")
 
-    def term(self, section: str, fld: str, value: Any) -> Any:
+    def targets(self, section: str, fld: str, value: Any) -> list[Target]:
+        """The terms of a value; none where it has no entry or a skip (both reported, and kept in the note)."""
         if value in (None, ""):
-            return None
+            return []
         found = self.syn.lookup(section, str(value))
         if found is None:
             self.miss(fld, value)
             self.unplace(fld, value, "no synonym yet")
-        elif isinstance(found, dict) and "skip" in found:
-            self.miss(fld, f"{value} [{found['skip']}]", "reviewed")
-            self.unplace(fld, value, found["skip"])
+            return []
+        if found.skip is not None:
+            self.miss(fld, f"{value} [{found.skip}]", "reviewed")
+            self.unplace(fld, value, found.skip)
+            return []
+        return list(found.targets)
+
+    def term(self, section: str, fld: str, value: Any) -> Any:
+        """The term of a value in a section whose entries are exact and single (sex, grade, agent ...)."""
+        found = self.targets(section, fld, value)
+        return found[0].term if found else None
+
+    def mapped(self, target: Target, fld: str, phrase: Any) -> dict[str, Any]:
+        """A term that is not exactly the words keeps them (`mapping`) and is reported as approximate."""
+        if target.exact:
+            return {}
+        self.miss(fld, f"{phrase} -> {target.term} ({target.strength})", "approximate")
+        return {"mapping": {"phrase": str(phrase), "strength": target.strength}}
+
+    def site(self, fld: str, value: Any) -> dict[str, Any] | None:
+        found = self.targets("site", fld, value)
+        if not found:
             return None
-        return found
+        t = found[0]
+        site: dict[str, Any] = {"term": t.term, "as_printed": str(value)}
+        if t.branch_of:  # a branch of a vein, placed at its region
+            site["branch_of"] = t.branch_of
+        return {**site, **self.mapped(t, fld, value)}
 
     # ------------------------------------------------------------------ source
     def build(self) -> dict[str, Any]:
@@ -128,29 +152,22 @@ class RecordBuilder:
         if tumour:
             case["tumour"] = tumour
         for finding in p.get("presenting_findings") or []:
-            mapped = self.term("presentation", "presenting_findings", finding) or []
-            for item in mapped if isinstance(mapped, list) else [mapped]:
-                if isinstance(item, dict) and "history" in item:
-                    history.append({"term": item["history"], "note": f"as extracted: {finding}", "locator": locator})
-                elif isinstance(item, dict) and "skip" in item:
-                    self.miss("presenting_findings", f"{finding} [{item['skip']}]", "reviewed")
-                    self.unplace("presenting_findings", finding, item["skip"])
-                elif isinstance(item, dict):  # an approximate term: kept with the words, and reported
-                    mapping = {"phrase": str(finding), "strength": item["strength"]}
-                    add("presentation", {"term": item["term"], "mapping": mapping, "note": f"as extracted: {finding}"})
-                    self.miss("presenting_findings", f"{finding} -> {item['term']} ({item['strength']})", "approximate")
+            for t in self.targets("presentation", "presenting_findings", finding):
+                item = {"term": t.term, **self.mapped(t, "presenting_findings", finding)}
+                if t.history:
+                    history.append({**item, "note": f"as extracted: {finding}", "locator": locator})
                 else:
-                    add("presentation", {"term": item, "note": f"as extracted: {finding}"})
+                    add("presentation", {**item, "note": f"as extracted: {finding}"})
         for text in p.get("imaging") or []:
             name, _, _ = str(text).partition(":")
-            mapped = self.term("imaging", "imaging", name if self.syn.lookup("imaging", name) is not None else text)
-            for item in mapped if isinstance(mapped, list) else ([mapped] if mapped else []):
-                add("imaging", {"term": item, "note": f"as extracted: {text}"})
+            looked_up = name if self.syn.lookup("imaging", name) is not None else text
+            for t in self.targets("imaging", "imaging", looked_up):
+                add(
+                    "imaging", {"term": t.term, **self.mapped(t, "imaging", looked_up), "note": f"as extracted: {text}"}
+                )
         diagnosis = p.get("initial_diagnosis")
-        if diagnosis:
-            condition = self.term("condition", "initial_diagnosis", diagnosis)
-            if condition:
-                add("initial-diagnosis", self.initial_diagnosis(p, condition))
+        for t in self.targets("condition", "initial_diagnosis", diagnosis):
+            add("initial-diagnosis", self.initial_diagnosis(p, t.term, self.mapped(t, "initial_diagnosis", diagnosis)))
         treatments = list(p.get("treatments") or [])
         if p.get("anticoagulated") and not any(t.get("kind") == "anticoagulation" for t in treatments):
             add("anticoagulation", {"term": "Anticoagulation", "note": "as extracted: anticoagulated"})
@@ -178,7 +195,7 @@ class RecordBuilder:
             case["note"] = "as extracted, recorded with no term: " + "; ".join(self.unplaced)
         return case
 
-    def initial_diagnosis(self, p: dict[str, Any], condition: str) -> dict[str, Any]:
+    def initial_diagnosis(self, p: dict[str, Any], condition: str, mapping: dict[str, Any]) -> dict[str, Any]:
         """The first diagnosis, with the status the sheet's words give it (none when they give none)."""
         event: dict[str, Any] = {"term": "InitialDiagnosis", "condition": condition}
         reading = read_status(p)
@@ -190,6 +207,7 @@ class RecordBuilder:
             self.miss(
                 "initial_diagnosis", f"{p['initial_diagnosis']}: status not recorded, {reading.doubt}", "reviewed"
             )
+        event.update(mapping)
         event["note"] = note
         return event
 
@@ -198,12 +216,9 @@ class RecordBuilder:
         if not vein:
             self.miss("vein", "not stated for this patient: no tumour site recorded", "reviewed")
             return None
-        site_term = self.term("site", "vein", vein)
-        if not site_term:
+        site = self.site("vein", vein)
+        if not site:
             return None
-        site: dict[str, Any] = {"term": site_term, "as_printed": str(vein)}
-        if isinstance(site_term, dict):  # a branch of a vein, placed at its region
-            site = {"term": site_term["term"], "as_printed": str(vein), "branch_of": site_term["branch_of"]}
         side = self.term("laterality", "side", p.get("side"))
         if side:
             site["laterality"] = side
@@ -236,21 +251,23 @@ class RecordBuilder:
 
     def treatment(self, t: dict[str, Any]) -> list[dict[str, Any]]:
         kind, detail = t.get("kind"), t.get("detail")
-        terms = self.syn.lookup("treatment_detail", str(detail)) if detail else None
-        if terms is None:
-            terms = self.syn.lookup("treatment_kind", str(kind)) if kind != "other" else None
-        if terms is None:
+        entry = self.syn.lookup("treatment_detail", str(detail)) if detail else None
+        if entry is None:
+            entry = self.syn.lookup("treatment_kind", str(kind)) if kind != "other" else None
+        if entry is None:
             self.miss("treatments", f"{kind}: {detail}")
             self.unplace("treatments", f"{kind}: {detail}", "no synonym yet")
             return []
-        if isinstance(terms, dict):
-            self.miss("treatments", f"{kind}: {detail} [{terms['skip']}]", "reviewed")
-            self.unplace("treatments", f"{kind}: {detail}", terms["skip"])
+        if entry.skip is not None:
+            self.miss("treatments", f"{kind}: {detail} [{entry.skip}]", "reviewed")
+            self.unplace("treatments", f"{kind}: {detail}", entry.skip)
             return []
         events = []
-        for term in terms:
+        for target in entry.targets:
+            term = target.term
             event: dict[str, Any] = {
                 "term": term,
+                **self.mapped(target, "treatments", detail or kind),  # the sheet's own words for the treatment
                 "note": f"as extracted: {kind}; {detail}" if detail else f"as extracted: {kind}",
             }
             agents = [self.term("agent", "treatments.agents", a) for a in t.get("agents") or []]
@@ -261,7 +278,7 @@ class RecordBuilder:
                     if t.get(key):
                         event[key] = t[key]
             setting = self.term("setting", "treatments.setting", t.get("setting"))
-            if setting and term not in ("Biopsy", "OtherSurgery"):
+            if setting and term not in ("Biopsy", "OtherSurgery", "SurgicalProcedure"):
                 event["setting"] = setting
             events.append(event)
         if t.get("time_months") is not None:
@@ -273,11 +290,11 @@ class RecordBuilder:
     def outcome(
         self, o: dict[str, Any], add: Any, events: list[dict[str, Any]], surgery_id: str | None, locator: str
     ) -> None:
-        term = self.term("outcome", "outcomes.kind", o.get("kind"))
-        if not term:
+        found = self.targets("outcome", "outcomes.kind", o.get("kind"))
+        if not found:
             return
-        detail = o.get("detail")
-        base: dict[str, Any] = {"term": term}
+        term, detail = found[0].term, o.get("detail")
+        base: dict[str, Any] = {"term": term, **self.mapped(found[0], "outcomes.kind", o.get("kind"))}
         if detail:
             base["note"] = f"as extracted: {detail}"
         months = o.get("time_months")
@@ -308,11 +325,9 @@ class RecordBuilder:
             add(_slug(term), base)
             return
         for site in sites:
-            site_term = self.term("site", "outcomes.site", site)
-            event = dict(base)
-            if site_term:
-                event["site"] = {"term": site_term, "as_printed": site}
-            add(f"{_slug(term)}-{_slug(site_term or site)}", event)
+            where = self.site("outcomes.site", site)
+            event = dict(base) if where is None else {**base, "site": where}
+            add(f"{_slug(term)}-{_slug(where['term'] if where else site)}", event)
 
 
 def _slug(text: str) -> str:

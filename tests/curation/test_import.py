@@ -146,7 +146,7 @@ def test_unmapped_values_are_reported_and_kept_as_notes(tmp_path: Path) -> None:
 def test_extending_the_synonym_table_maps_the_value(tmp_path: Path) -> None:
     sheet = _sheet(tmp_path, ["a purple glow over the groin"])
     table = yaml.safe_load(SYNONYMS.read_text(encoding="utf-8"))
-    table["presentation"]["a purple glow over the groin"] = ["LimbSwelling"]
+    table["presentation"]["a purple glow over the groin"] = {"exact": "LimbSwelling"}
     extended = tmp_path / "synonyms.yaml"
     extended.write_text(yaml.safe_dump(table), encoding="utf-8")
     data = tmp_path / "data"

@@ -23,7 +23,6 @@ def _terms(graph: KnowledgeGraph, event: str) -> set[str]:
         # an actual deep vein thrombosis is not a DVT-like presentation
         ("alotaibi-2022-case-presentation", "DeepVeinThrombosisAtPresentation", "DVTLikePresentation"),
         ("ivc-level2-angiologia-case-presentation", "DeepVeinThrombosisAtPresentation", "DVTLikePresentation"),
-        ("samouco-2022-eurorad-case-presentation", "DeepVeinThrombosisAtPresentation", "DVTLikePresentation"),
         # a transverse suture of the IVC closes the vein; it is not a reconstruction
         ("rusu-rjme-case-vein-suture", "VeinSuture", "VeinReconstruction"),
         # "sense of weight" and "general discomfort" are not fatigue
@@ -35,8 +34,11 @@ def _terms(graph: KnowledgeGraph, event: str) -> set[str]:
         ("gurleyik-2005-indian-j-surg-case-alive", "Alive", "NoEvidenceOfDisease"),
         # removing a lung metastasis is not the resection of the primary
         ("guo-2022-front-surg-case-metastasectomy", "Metastasectomy", "SurgicalResection"),
-        # an operation that found the tumour, with a specimen, is not stated to be a resection
-        ("el-malki-2003-prog-urol-case-other-surgery", "OtherSurgery", "SurgicalResection"),
+        # an operation that found the tumour, with a specimen, is an operation: neither stated to be the
+        # resection nor "not the tumour resection" (other surgery)
+        ("el-malki-2003-prog-urol-case-surgical-procedure", "SurgicalProcedure", "SurgicalResection"),
+        ("el-malki-2003-prog-urol-case-surgical-procedure", "SurgicalProcedure", "OtherSurgery"),
+        ("iliac-37m-thieme-case-surgical-procedure", "SurgicalProcedure", "SurgicalResection"),
         # primary repair of the IVC is a suture, not a reconstruction
         ("ivc-20pts-1990-2006-series-ivc-primary-repair", "VeinSuture", "VeinReconstruction"),
     ],
@@ -82,7 +84,14 @@ def test_facts_the_source_does_not_state_are_not_stored(graph: KnowledgeGraph) -
 def test_approximations_are_queryable_and_can_be_left_out(graph: KnowledgeGraph) -> None:
     rows = graph.query("approximate-mappings").records()
     assert {(r["term"], r["strength"], r["as_printed"]) for r in rows} >= {
-        ("back pain", "term broader than the words", "lumbar pain")
+        ("surgical resection", "term narrower than the words", "Surgery"),
+        ("DVT-like presentation", "term related to the words", "apparent thrombus unchanged despite anticoagulation"),
+        (
+            "inferior vena cava",
+            "term broader than the words",
+            "inferior vena cava (infrarenal segment interrupted at surgery)",
+        ),
+        ("arterial hypertension", "term narrower than the words", "hypertension"),
     }
     every = graph.query("dvt-presentations").records()
     exact = graph.query("dvt-presentations", exact_only=True).records()
@@ -92,6 +101,78 @@ def test_approximations_are_queryable_and_can_be_left_out(graph: KnowledgeGraph)
         "initial diagnosis of deep vein thrombosis",
     }
     assert len(exact) == len([r for r in every if r["mapping"] is None])
+
+
+def _case_terms(graph: KnowledgeGraph, group: str) -> set[str]:
+    rows = graph.sparql(f"SELECT ?c WHERE {{ <https://w3id.org/vskg/id/case/{group}> vskg:hasEvent/a ?c }}")
+    assert not isinstance(rows, bool | list)
+    return {str(c).rsplit("#", 1)[-1] for c in rows.column("c")}
+
+
+def _note(graph: KnowledgeGraph, group: str) -> str:
+    rows = graph.sparql(f"SELECT ?n WHERE {{ <https://w3id.org/vskg/id/case/{group}> vskg:curatorNote ?n }}")
+    assert not isinstance(rows, bool | list)
+    return " ".join(str(n) for n in rows.column("n"))
+
+
+def test_a_term_that_claims_no_symptoms_or_another_operation_is_not_used_for_looser_words(
+    graph: KnowledgeGraph,
+) -> None:
+    # "tumour found accidentally" beside a month of breathlessness: an incidental finding is found
+    # without symptoms, so the words stay a note and the breathlessness a presentation
+    zou = "zou-2017-iran-j-radiol-case"
+    assert "IncidentalFinding" not in _case_terms(graph, zou) and "Dyspnoea" in _case_terms(graph, zou)
+    assert "'tumour found accidentally'" in _note(graph, zou)
+    # "incidentally found", symptoms not stated, likewise; an actual thrombus beside the tumour is not
+    # what "deep venous thrombosis" of the tumour's own veins says
+    assert "IncidentalFinding" not in _case_terms(graph, "avs-2016-ivc-3pts-case-2")
+    assert "DeepVeinThrombosisAtPresentation" not in _case_terms(graph, "samouco-2022-eurorad-case")
+    # the operation during which an IVC tumour was found is an operation (broader than the words),
+    # not "an operation that is not the tumour resection"
+    rows = graph.sparql(
+        "SELECT ?s ?p WHERE { <https://w3id.org/vskg/id/event/el-malki-2003-prog-urol-case-surgical-procedure> "
+        "vskg:mappingStrength ?s ; vskg:phraseAsPrinted ?p }"
+    )
+    assert not isinstance(rows, bool | list)
+    ((strength, phrase),) = [(str(r["s"]), str(r["p"])) for r in rows.records()]
+    assert strength.endswith("#BroaderMapping") and phrase.startswith("operation during which the IVC tumour")
+    assert "OtherSurgery" not in _case_terms(graph, "el-malki-2003-prog-urol-case")
+
+
+def test_the_seed_tables_surgery_is_a_resection_only_approximately_and_plus_minus_makes_some(
+    graph: KnowledgeGraph,
+) -> None:
+    rows = graph.sparql(
+        "SELECT ?group ?class ?exposure ?strength ?phrase WHERE { "
+        "?group vskg:reportedIn ?work ; vskg:hasEvent ?e . FILTER(STRENDS(STR(?group), '-table-1')) "
+        "VALUES ?class { vskg:SurgicalResection vskg:Radiotherapy vskg:SystemicTherapy vskg:VeinReconstruction } "
+        "?e a ?class ; vskg:exposure ?exposure . "
+        "OPTIONAL { ?e vskg:mappingStrength ?strength } OPTIONAL { ?e vskg:phraseAsPrinted ?phrase } }"
+    )
+    assert not isinstance(rows, bool | list)
+    found = {
+        (str(r["group"]).rsplit("/", 1)[-1].removesuffix("-table-1"), str(r["class"]).rsplit("#", 1)[-1]): (
+            str(r["exposure"]).rsplit("#", 1)[-1],
+            str(r["strength"]).rsplit("#", 1)[-1] if r["strength"] else None,
+            str(r["phrase"]) if r["phrase"] else None,
+        )
+        for r in rows.records()
+    }
+    surgery = ("AllPatients", "NarrowerMapping", "Surgery")  # every row's surgery: all patients, the word kept
+    assert {k[0] for k in found if k[1] == "SurgicalResection"} == {
+        "kevorkian-1973",
+        "dzsinic-1992",
+        "hines-1999",
+        "hong-2016",
+        "narayanan-2019",
+        "sheaffer-2022",
+    }
+    assert all(v == surgery for k, v in found.items() if k[1] == "SurgicalResection")
+    some = ("SomePatients", None, None)  # "± RT", "± CT", "reconstruction [±]": possibly exposed
+    assert found[("kevorkian-1973", "Radiotherapy")] == some
+    assert found[("dzsinic-1992", "SystemicTherapy")] == found[("hines-1999", "SystemicTherapy")] == some
+    assert found[("sheaffer-2022", "VeinReconstruction")] == some
+    assert found[("narayanan-2019", "SystemicTherapy")] == ("AllPatients", None, None)  # "Surgery + CT"
 
 
 def test_site_doubts_are_shown_beside_the_counts(graph: KnowledgeGraph) -> None:

@@ -208,11 +208,11 @@ def _edit(data: Path, name: str, old: str, new: str) -> None:
             id="size-with-a-unit-the-sheet-does-not-print",
         ),
         pytest.param(
-            "dipilla-2023.yaml",
-            "phrase: lumbar pain\n",
-            "phrase: low back pain\n",
-            "data/dipilla-2023.yaml: groups[0](dipilla-2023-case).events[2](presentation-3).mapping.phrase: "
-            "'low back pain' is not in entry dipilla-2023 of published-cases.json",
+            "rusu-rjme.yaml",
+            "phrase: renal cell carcinoma (preoperative imaging)\n",
+            "phrase: renal carcinoma on preoperative imaging\n",
+            "data/rusu-rjme.yaml: groups[0](rusu-rjme-case).events[0](initial-diagnosis).mapping.phrase: "
+            "'renal carcinoma on preoperative imaging' is not in entry rusu-rjme of published-cases.json",
             id="mapping-phrase",
         ),
         pytest.param(
