@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     import networkx as nx
     import rdflib
 
+    from kg.query.similar import SimilaritySearch
+    from kg.query.similar_patient import Patient
+    from kg.query.similar_result import SimilarResult
+
 
 EXPORT_FORMATS = ("ttl", "trig", "nt", "nq", "jsonld", "owl", "phenopackets", "sssom")
 
@@ -42,6 +46,7 @@ class KnowledgeGraph:
         self.store: Store = EmbeddedStore(store) if isinstance(store, ox.Store) else store
         self.queries_dir = queries_dir or Project.find().queries
         self._catalog: dict[str, StoredQuery] | None = None
+        self._similarity: SimilaritySearch | None = None
 
     @classmethod
     def open(cls, path: str | Path | None = None, *, queries_dir: str | Path | None = None) -> KnowledgeGraph:
@@ -98,6 +103,35 @@ class KnowledgeGraph:
     def sparql(self, text: str, /) -> QueryResult | bool | list[ox.Triple]:
         """Run raw SPARQL over the union of all graphs (common prefixes are predeclared)."""
         return self.store.sparql(text)
+
+    def similar(
+        self,
+        patient: Patient | None = None,
+        /,
+        *,
+        top: int = 10,
+        phenopacket: str | Path | dict[str, Any] | None = None,
+        weights: dict[str, Any] | None = None,
+        min_facts: int = 1,
+        **facts: Any,
+    ) -> SimilarResult:
+        """The published cases and cohorts most like a patient, and what happened to them.
+
+        Describe the patient with `site`, `laterality`, `age`, `sex`, `size_cm`, `grade`,
+        `presentations`, `initial_diagnoses`, `treatments` (vskg term names), with a Patient, or
+        with a phenopacket (a file or its JSON as a dict; facts given beside it replace its own).
+        `weights` changes the weight of some facts. The candidates are read once per graph.
+        """
+        from kg.query.similar import AUXILIARY, SimilaritySearch, selecting
+        from kg.query.similar_input import patient_for, weights_from
+
+        select = selecting(self.sparql)
+        if self._similarity is None:
+            answers = [select(text) for text in AUXILIARY.values()]
+            self._similarity = SimilaritySearch.from_answers(self.query("similar-candidates"), *answers)
+        found, notes = patient_for(self._similarity.index, patient, phenopacket, facts)
+        chosen = weights_from(weights)
+        return self._similarity.search(select, found, top=top, weights=chosen, min_facts=min_facts, notes=notes)
 
     # ------------------------------------------------------------------ content
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
