@@ -10,7 +10,7 @@ from typing import Any
 from kg.cli.common import open_graph, paths
 from kg.errors import QueryError
 from kg.iris import compact
-from kg.query.similar_result import Match, SimilarResult
+from kg.query.similar_result import Event, Match, SimilarResult
 
 FORMATS = ("table", "csv", "json")
 MATCH_COLUMNS = [
@@ -114,6 +114,7 @@ def render(result: SimilarResult, *, explain: bool = False, events: bool = False
             _table(
                 ["rank", "event", "exposure", "setting", "time", "count", "source", "locator"],
                 [[str(m.rank), *_event(e)] for m in result.matches for e in m.events],
+                width=60,
             )
         )
     lines += ["", "The top matches by course of treatment before any relapse (patients; a cohort counts its n):", ""]
@@ -147,13 +148,8 @@ def _row(m: Match) -> list[str]:
     ]  # fmt: skip
 
 
-def _event(e: Any) -> list[str]:
-    time = f"{e.months:g} months after {e.after}" if e.months is not None else ""
-    count = f"{e.patients_affected} of {e.denominator}" if e.patients_affected is not None and e.denominator else ""
-    if e.percent is not None:
-        count = f"{e.percent:g} %" + (f" at {e.horizon_years:g} years" if e.horizon_years else "")
-    label = e.label + (f" ({e.site})" if e.site else "")
-    return [label, e.exposure, e.setting or "", time, count, e.source_label, e.locator]
+def _event(e: Event) -> list[str]:
+    return [e.label_text(), e.exposure, e.setting or "", e.time_text(), e.count_text(), e.source_label, e.locator]
 
 
 def _of(had: int, stated: int) -> str:

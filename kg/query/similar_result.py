@@ -52,6 +52,21 @@ class Event:
     locator: str
     source_label: str
 
+    def time_text(self) -> str:
+        """The time as stated, with the event it is counted from; empty when none is stated."""
+        return f"{self.months:g} months after {self.after}" if self.months is not None else ""
+
+    def count_text(self) -> str:
+        """A cohort's count with its denominator, or a stated percentage at its horizon."""
+        if self.percent is not None:
+            return f"{self.percent:g} %" + (f" at {self.horizon_years:g} years" if self.horizon_years else "")
+        if self.patients_affected is not None and self.denominator:
+            return f"{self.patients_affected} of {self.denominator}"
+        return ""
+
+    def label_text(self) -> str:
+        return self.label + (f" ({self.site})" if self.site else "")
+
 
 @dataclass(frozen=True)
 class Match:
