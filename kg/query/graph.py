@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import rdflib
 
     from kg.query.similar import SimilaritySearch
-    from kg.query.similar_patient import Patient
+    from kg.query.similar_patient import Patient, Weights
     from kg.query.similar_result import SimilarResult
 
 
@@ -111,7 +111,7 @@ class KnowledgeGraph:
         *,
         top: int = 10,
         phenopacket: str | Path | dict[str, Any] | None = None,
-        weights: dict[str, Any] | None = None,
+        weights: Weights | dict[str, Any] | None = None,
         min_facts: int = 1,
         **facts: Any,
     ) -> SimilarResult:
@@ -120,7 +120,8 @@ class KnowledgeGraph:
         Describe the patient with `site`, `laterality`, `age`, `sex`, `size_cm`, `grade`,
         `presentations`, `initial_diagnoses`, `treatments` (vskg term names), with a Patient, or
         with a phenopacket (a file or its JSON as a dict; facts given beside it replace its own).
-        `weights` changes the weight of some facts. The candidates are read once per graph.
+        `weights` (a Weights, or a dict of some facts' weights) changes how much facts count. The
+        candidates are read once per graph and kept.
         """
         from kg.query.similar import AUXILIARY, SimilaritySearch, selecting
         from kg.query.similar_input import patient_for, weights_from

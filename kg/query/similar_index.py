@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from kg.errors import QueryError
 from kg.iris import VSKG
-from kg.query.phenopackets import TERMS, Terms
+from kg.query.phenopackets import Terms
 from kg.query.similar_patient import SIDES, Patient, grade_step
 from kg.query.similar_terms import Hierarchy, Similarity, hierarchies, similarity
 from kg.store.results import QueryResult
@@ -27,6 +27,18 @@ Bools = npt.NDArray[np.bool_]
 CANDIDATES = "similar-candidates"  # the stored query
 CONDITIONS = """PREFIX vskg: <https://w3id.org/vskg/ontology#>
 SELECT ?condition WHERE { ?condition a vskg:Condition } ORDER BY ?condition"""
+# labels and exact external matches of the vskg terms, read in the ontology's own graph: the labels
+# of a million data triples need not be scanned for them
+TERMS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?term ?label ?exact WHERE {
+  GRAPH <https://w3id.org/vskg/graph/ontology> {
+    ?term rdfs:label ?label .
+    FILTER(STRSTARTS(STR(?term), "https://w3id.org/vskg/ontology#"))
+    OPTIONAL { ?term skos:exactMatch ?exact }
+  }
+}
+ORDER BY ?term ?exact"""
 SIDE_CODES = tuple(sorted(set(SIDES.values())))
 SEX_CODES = ("Female", "Male")
 SITE, PRESENTATION, INTERVENTION, OUTCOME = (
@@ -86,7 +98,7 @@ class CandidateIndex:
 def build_index(
     candidates: QueryResult, hierarchy: QueryResult, conditions: QueryResult, terms: QueryResult
 ) -> CandidateIndex:
-    """The index from the answers of `similar-candidates`, HIERARCHY, CONDITIONS and phenopackets.TERMS."""
+    """The index from the answers of `similar-candidates`, HIERARCHY, CONDITIONS and TERMS."""
     branches = hierarchies(hierarchy)
     empty = Hierarchy("", (), np.zeros((0, 0), dtype=bool))
     sites, presentations, interventions = (branches.get(r, empty) for r in (SITE, PRESENTATION, INTERVENTION))
@@ -156,7 +168,7 @@ def build_index(
 
 
 def read_terms(result: QueryResult) -> Terms:
-    """Labels and exact external matches of the vskg terms, from the answer of phenopackets.TERMS."""
+    """Labels and exact external matches of the vskg terms, from the answer of TERMS."""
     terms = Terms(labels={}, exact=defaultdict(list))
     for row in result.records():
         term = str(row["term"])

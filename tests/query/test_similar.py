@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from kg import KnowledgeGraph, QueryError, build
+import kg
+from kg import KnowledgeGraph, Patient, QueryError, SimilarResult, Weights, build
 from kg.query.similar_patient import describe
 from tests.conftest import PROJECT
 
@@ -210,3 +211,12 @@ def test_a_file_that_is_not_a_phenopacket_is_named(graph: KnowledgeGraph, tmp_pa
     packet = {"subject": {"sex": "FEMALE"}, "phenotypicFeatures": [{"type": {"id": "HP:9999999", "label": "made up"}}]}
     result = graph.similar(phenopacket=packet, top=3)
     assert result.patient.sex == "Female" and any("HP:9999999" in n and "no vskg term" in n for n in result.notes)
+
+
+def test_the_public_names_describe_a_patient_and_weigh_the_facts(constructed: KnowledgeGraph) -> None:
+    assert {"Patient", "SimilarResult", "Weights"} <= set(kg.__all__)
+    result = constructed.similar(Patient(site="FemoralVein", age=70), weights=Weights(site=1, age=5))
+    assert isinstance(result, SimilarResult) and result.weights.age == 5
+    assert result.matches[0].group.endswith("constructed-fv-70")  # age now outweighs the site
+    with pytest.raises(QueryError, match="give a Patient or facts, not both"):
+        constructed.similar(Patient(site="FemoralVein"), age=50)
