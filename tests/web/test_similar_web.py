@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from kg import KnowledgeGraph
-from tests.server_fixtures import LiveServer, start_server
+from kg.store.disk import current_store_path
+from kg.web.executor import QueryExecutor, QueryTimeout
+from tests.server_fixtures import RUNAWAY, LiveServer, start_server
 from tests.web.test_browser import CHROMIUM, FLAGS, SCREENSHOTS
 from tests.web.test_server import _client
 
@@ -67,6 +69,21 @@ def test_bad_requests_are_named(client: Any) -> None:
     empty = client.get("/similar")  # the form alone, with the terms it suggests
     assert empty.status_code == 200 and 'id="matches"' not in empty.text and 'value="FemoralVein"' in empty.text
     assert "Traceback" not in unknown.text + page.text
+
+
+def test_the_server_own_candidate_query_may_outlast_a_client_limit(built_store: Path) -> None:
+    """The candidates are read with a limit of their own (a large build read from disk needs more
+    than a client's 10 s): the limit a caller gives replaces the executor's, both ways."""
+    import asyncio
+
+    executor = QueryExecutor(current_store_path(built_store), workers=1, timeout=60)
+    try:
+        with pytest.raises(QueryTimeout, match=r"longer than 0\.5 s"):
+            asyncio.run(executor.run_async(RUNAWAY, seconds=0.5))
+        answer = asyncio.run(executor.run_async("ASK { ?s ?p ?o }", seconds=30))
+        assert b"true" in answer.body
+    finally:
+        executor.close()
 
 
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
