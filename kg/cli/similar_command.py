@@ -136,7 +136,7 @@ def render(result: SimilarResult, *, explain: bool = False, events: bool = False
         f"Patients who may be counted in another report too: {result.at_risk}.",
         "Unknown for the matches: " + ", ".join(f"{k} {v} of {len(result.matches)}" for k, v in result.unknown.items()),
     ]
-    lines += [f"Left out of the input: {n}" for n in result.notes]
+    lines += [f"On the input: {n}" for n in result.notes]
     lines += ["", result.limits]
     return "\n".join(lines)
 

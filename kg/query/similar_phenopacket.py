@@ -143,7 +143,7 @@ def patient_from_phenopacket(
     if not given:
         raise QueryError(f"{name}: the phenopacket gives no fact a search compares ({', '.join(FACTS)})")
     try:
-        return describe(**given), tuple(notes)
+        return describe(**given), tuple(dict.fromkeys(notes))
     except QueryError as exc:
         raise QueryError(f"{name}: {exc}") from None
 

@@ -86,7 +86,7 @@ def _result(result: SimilarResult, form: dict[str, list[str]]) -> list[str]:
         f'<a href="/similar?{escape(query)}&amp;format=csv">CSV</a></p>',
         f'<p id="unknown" class="muted">Unknown among these matches: {unknown or "nothing"}.</p>',
     ]
-    out += [f'<p class="muted note">Left out of the input: {escape(n)}</p>' for n in result.notes]
+    out += [f'<p class="muted note">On the input: {escape(n)}</p>' for n in result.notes]
     out.append(
         '<table id="matches"><thead><tr><th>rank</th><th>score</th><th>facts compared</th><th>group</th>'
         "<th>patients</th><th>source and locator</th><th>agreed</th><th>partly</th><th>differed</th><th>missing</th>"
