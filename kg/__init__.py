@@ -19,6 +19,8 @@ from kg.errors import (
 )
 from kg.query.catalog import Param, StoredQuery
 from kg.query.graph import KnowledgeGraph
+from kg.query.similar_patient import Patient, Weights
+from kg.query.similar_result import SimilarResult
 from kg.store.results import QueryResult
 
 __all__ = [
@@ -26,15 +28,18 @@ __all__ = [
     "KnowledgeGraph",
     "OntologyError",
     "Param",
+    "Patient",
     "QueryError",
     "QueryResult",
     "ReasonerError",
     "RecordError",
     "RecordErrors",
+    "SimilarResult",
     "StoreError",
     "StoredQuery",
     "TermError",
     "ValidationError",
+    "Weights",
     "build",
 ]
 __version__ = "0.1.0"

@@ -13,6 +13,7 @@ from kg.cli.graph_commands import cmd_audit, cmd_build, cmd_export, cmd_stats, c
 from kg.cli.query_commands import cmd_describe, cmd_queries, cmd_query
 from kg.cli.release_command import cmd_release
 from kg.cli.server_commands import cmd_push, cmd_serve
+from kg.cli.similar_command import add_parser as add_similar
 from kg.cli.view_commands import cmd_network, cmd_report, cmd_synthesis, cmd_timeline, cmd_vocabulary
 from kg.errors import KGError
 from kg.query.describe import DESCRIBE_FORMATS
@@ -68,6 +69,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--source", action="append", metavar="ID", help="restrict to these sources' graphs (repeatable)")
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="table")
     p.set_defaults(run=cmd_query)
+    add_similar(sub, common)
 
     p = sub.add_parser(
         "describe", parents=[common, remote_query], help="print one resource and the nodes it owns as RDF"

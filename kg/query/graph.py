@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     import networkx as nx
     import rdflib
 
+    from kg.query.similar import SimilaritySearch
+    from kg.query.similar_patient import Patient, Weights
+    from kg.query.similar_result import SimilarResult
+
 
 EXPORT_FORMATS = ("ttl", "trig", "nt", "nq", "jsonld", "owl", "phenopackets", "sssom")
 
@@ -43,6 +47,7 @@ class KnowledgeGraph:
         self.store: Store = EmbeddedStore(store) if isinstance(store, ox.Store) else store
         self.queries_dir = queries_dir or Project.find().queries
         self._catalog: dict[str, StoredQuery] | None = None
+        self._similarity: SimilaritySearch | None = None
 
     @classmethod
     def open(cls, path: str | Path | None = None, *, queries_dir: str | Path | None = None) -> KnowledgeGraph:
@@ -110,6 +115,36 @@ class KnowledgeGraph:
         from kg.query.describe import describe, find_resource
 
         return describe(self.store, find_resource(self.store, iri))
+
+    def similar(
+        self,
+        patient: Patient | None = None,
+        /,
+        *,
+        top: int = 10,
+        phenopacket: str | Path | dict[str, Any] | None = None,
+        weights: Weights | dict[str, Any] | None = None,
+        min_facts: int = 1,
+        **facts: Any,
+    ) -> SimilarResult:
+        """The published cases and cohorts most like a patient, and what happened to them.
+
+        Describe the patient with `site`, `laterality`, `age`, `sex`, `size_cm`, `grade`,
+        `presentations`, `initial_diagnoses`, `treatments` (vskg term names), with a Patient, or
+        with a phenopacket (a file or its JSON as a dict; facts given beside it replace its own).
+        `weights` (a Weights, or a dict of some facts' weights) changes how much facts count. The
+        candidates are read once per graph and kept.
+        """
+        from kg.query.similar import AUXILIARY, SimilaritySearch, selecting
+        from kg.query.similar_input import patient_for, weights_from
+
+        select = selecting(self.sparql)
+        if self._similarity is None:
+            answers = [select(text) for text in AUXILIARY.values()]
+            self._similarity = SimilaritySearch.from_answers(self.query("similar-candidates"), *answers)
+        found, notes = patient_for(self._similarity.index, patient, phenopacket, facts)
+        chosen = weights_from(weights)
+        return self._similarity.search(select, found, top=top, weights=chosen, min_facts=min_facts, notes=notes)
 
     # ------------------------------------------------------------------ content
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:

@@ -30,6 +30,7 @@ def page(title: str, body: str, head: str = "") -> str:
         '<a class="brand" href="/">vskg</a><a href="/query">Query</a><a href="/queries">Stored queries</a>'
         '<a href="/ontology">Ontology</a><a href="/vocabulary">Vocabulary</a><a href="/dumps">Dumps</a><a href="/.well-known/void">VoID</a>'
         '<a href="/docs">API</a><a href="/report">Report</a><a href="/browse">Browse</a><a href="/network">Network</a>'
+        '<a href="/similar">Patients like mine</a>'
     )
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} - vskg</title>'

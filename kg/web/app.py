@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kg.web.backend import Backend, Settings, error
 from kg.web.caching import AnswerCache
 from kg.web.middleware import ConditionalCache, RequestLimits
-from kg.web.routers import browse, dumps, network, pages, resources, sparql, stored_queries
+from kg.web.routers import browse, dumps, network, pages, resources, similar, sparql, stored_queries
 
 log = logging.getLogger("vskg.server")
 
@@ -64,7 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
         log.exception("unhandled error on %s", request.url.path)  # the trace stays in the server's log
         return error(500, "internal error; the request was logged")
 
-    for module in (sparql, stored_queries, resources, dumps, pages, browse, network):
+    for module in (sparql, stored_queries, resources, dumps, pages, browse, network, similar):
         app.include_router(module.router(backend))
     return app
 

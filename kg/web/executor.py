@@ -242,13 +242,17 @@ class QueryExecutor:
             self._idle.put(worker)
         return _answer(outcome, self.timeout)
 
-    async def run_async(self, text: str, *, wait: float | None = None, **request: Any) -> Answer:
-        """`run` for the event loop: no thread is held while the query waits or runs."""
+    async def run_async(
+        self, text: str, *, wait: float | None = None, seconds: float | None = None, **request: Any
+    ) -> Answer:
+        """`run` for the event loop: no thread is held while the query waits or runs. `seconds`
+        replaces the time limit, for a query the server asks itself (never a client's text)."""
+        limit = seconds if seconds is not None else self.timeout
         worker = await self._idle.take_async(wait if wait is not None else self.queue_wait)
         if worker is None:
             raise QueryTimeout(BUSY)
         try:
-            outcome = await self._ask_async(worker, self._request(text, request), self.timeout)
+            outcome = await self._ask_async(worker, self._request(text, request), limit)
         except asyncio.CancelledError:  # its answer would be left unread in the pipe
             await asyncio.to_thread(self._replace, worker)
             raise
@@ -256,7 +260,7 @@ class QueryExecutor:
             await asyncio.to_thread(self._replace, worker)  # starting a process takes a while
         else:
             self._idle.put(worker)
-        return _answer(outcome, self.timeout)
+        return _answer(outcome, limit)
 
     @staticmethod
     def _ask(worker: _Worker, request: dict[str, Any], seconds: float) -> tuple[str, Any] | None:
