@@ -23,7 +23,7 @@ def test_the_command_gives_the_api_ranking_and_says_its_limits(graph: KnowledgeG
     text = table.stdout
     assert "aalaoui-2026-present-case" in text and "Aalaoui et al. (2026)" in text
     assert "site: agreed (weight 5, similarity 1.00): femoral vein / femoral vein; the same class" in text
-    assert "9 months after surgical resection (resection)" in text and "not prognosis" in text
+    assert "9 months after surgical resection (femoral vein)" in text and "not prognosis" in text
     assert "Unknown for the matches: site 0 of 10, age" in text
 
 

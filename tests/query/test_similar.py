@@ -140,7 +140,7 @@ def test_the_result_is_typed_and_says_what_happened_with_sources(graph: Knowledg
     events = result.events_to_pandas()
     present = events[events["group"] == PRESENT]
     lung = present[present["label"] == "distant metastasis"].iloc[0]
-    assert lung["months"] == 9.0 and lung["after"] == "surgical resection (resection)"
+    assert lung["months"] == 9.0 and lung["after"] == "surgical resection (femoral vein)"
     assert lung["source_label"] == "Aalaoui et al. (2026)" and "Case Presentation, para 4" in lung["locator"]
     assert all(events["locator"].str.len() > 0)
     # the present case recurred after resection alone (doxorubicin came because of the recurrence)
