@@ -212,6 +212,8 @@ def _group(g: _Graph, rec: SourceRecord, grp: Group, groups_kind: dict[str, str]
     g.add(node, LABEL, group_label(rec, grp, g.label))
     g.add(node, "reportedIn", ox.NamedNode(data_iri("source", reported)))
     g.add(node, "patientCount", grp.n_patients or 1)
+    held = sum(sub.n_patients or 1 for sub in rec.groups if sub.part_of == grp.id)
+    g.add(node, "countedPatients", max((grp.n_patients or 1) - held, 0))
     g.add(node, "ageYears", grp.age)
     g.add(node, "sex", v(grp.sex) if grp.sex else None)
     g.add(node, "curatorNote", grp.note)
@@ -280,8 +282,10 @@ def _group(g: _Graph, rec: SourceRecord, grp: Group, groups_kind: dict[str, str]
     # the stated order, materialised as a closure so that queries need no transitive paths
     for before, after in sorted(order.precedes):
         g.add(_event_iri(grp, before), "precedes", _event_iri(grp, after))
+    summary = grp.kind == "cohort" or any(row.group == grp.id for row in rec.table_rows)
     for basis in sorted(order.bases):
-        g.add(node, "orderBasis", v(basis))
+        # an unordered review row or series summary says so; an unordered case report says less
+        g.add(node, "orderBasis", v("SummaryWithoutOrder" if basis == "NoOrderStated" and summary else basis))
     g.add(node, "indexEvent", _event_iri(grp, order.index_event) if order.index_event else None)
 
 

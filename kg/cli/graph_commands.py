@@ -103,7 +103,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
         f"sources: {sources}  cases: {totals['cases']}  cohorts: {totals['cohorts']}  "
         f"patients: {totals['patients']} (at risk of double counting: {totals['at_risk']})  triples: {len(graph)}"
     )
-    for name in ("stats-by-site", "stats-by-design", "incomplete-citations"):
+    # per site: patients, from split series, at risk of double counting, site in doubt; then sources
+    for name in ("patients-per-site", "stats-by-site", "stats-by-design", "incomplete-citations"):
         print(f"\n## {graph.stored(name).summary}")
         print(render(graph.query(name), args.format))
     return 0

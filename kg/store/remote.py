@@ -71,6 +71,9 @@ class RemoteStore:
         sw.setMethod(POST)
         sw.timeout = self.timeout  # type: ignore[assignment]  # setTimeout would round 0.5 s down to none
         sw.setQuery(text)
+        # SPARQLWrapper guesses the form from keywords anywhere, comments included ("what each adds
+        # to a count" reads as an ADD update); ours ignores comments and strings, and is never an update
+        sw.queryType = query_form(text)
         if accept:
             sw.setOnlyConneg(True)
             sw.addCustomHttpHeader("Accept", accept)

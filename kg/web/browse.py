@@ -1,7 +1,9 @@
 """The faceted browser's questions: patient groups matching chosen facets (site through the
 hierarchy, presentation, initial diagnosis, treatment and its setting, outcome, study design, year),
-and for each facet how many of those groups each value has. Values are ontology local names or a
-year, checked before they reach the query text, so a request can never change a query's shape."""
+and for each facet how many of those groups - and patients - each value has, counted as
+patients-per-site counts them (each patient once, a split series at its sub-groups' sites).
+Values are ontology local names or a year, checked before they reach the query text, so a request
+can never change a query's shape."""
 
 from __future__ import annotations
 
@@ -24,23 +26,26 @@ class Facet:
 
 
 def _linked(name: str, label: str, path: str) -> Facet:
-    """A facet whose value is what a property path from the group reaches."""
-    return Facet(name, label, f"?group {path} ?v .", f"?group {path} ?value .")
+    """A facet whose value is what a property path from the group, or from its series, reaches."""
+    return Facet(name, label, f"?holder {path} ?v .", f"?holder {path} ?value .")
 
 
 def _event_class(name: str, label: str, root: str) -> Facet:
-    """A facet whose value is the class of one of the group's events, below `root`."""
+    """A facet whose value is a class below `root` of one of the events of the group or its series;
+    a group counts under every such class its events fall in, as choosing the class selects it."""
     return Facet(
         name,
         label,
-        "?group vskg:hasEvent/a/rdfs:subClassOf ?v .",
-        f"?group vskg:hasEvent/a ?value . ?value rdfs:subClassOf vskg:{root} .",
+        "?holder vskg:hasEvent/a/rdfs:subClassOf ?v .",
+        f"?holder vskg:hasEvent/a/rdfs:subClassOf ?value . ?value rdfs:subClassOf vskg:{root} . "
+        f"FILTER(?value != vskg:{root})",
     )
 
 
 FACETS = (
     Facet("site", "site", "?group vskg:hasTumour/vskg:primarySite/a/rdfs:subClassOf ?v .",
-          "?group vskg:hasTumour/vskg:primarySite/a ?value ."),
+          "?group vskg:hasTumour/vskg:primarySite/a/rdfs:subClassOf ?value . "
+          "?value rdfs:subClassOf vskg:AnatomicalSite . FILTER(?value != vskg:AnatomicalSite)"),
     _event_class("presentation", "presentation", "Presentation"),
     _linked("diagnosis", "initial diagnosis", "vskg:hasEvent/vskg:diagnosedCondition"),
     _linked("diagnosis_status", "initial diagnosis held as", "vskg:hasEvent/vskg:diagnosisStatus"),
@@ -83,33 +88,47 @@ def selection(params: dict[str, str]) -> dict[str, str]:
 
 
 def _where(chosen: dict[str, str]) -> str:
+    """The groups a count of patients adds up: each with the patients none of its sub-groups holds
+    (a series split by site is its sub-groups, at their sites), matching every chosen facet; a fact
+    stated of a series holds for the groups it is split into (`?holder`)."""
     lines = [
-        "  { ?group a vskg:Case } UNION { ?group a vskg:Cohort }",
-        "  FILTER NOT EXISTS { ?group vskg:partOf ?parent }",
+        "  ?group vskg:countedPatients ?counted ; a ?kind .",
+        "  VALUES ?kind { vskg:Case vskg:Cohort }",
+        "  FILTER(?counted > 0)",
     ]
     for name, value in sorted(chosen.items()):
         term = value if name == "year" else f"<{VSKG}{value}>"
-        lines.append("  " + BY_NAME[name].match.replace("?v", term))
+        match = BY_NAME[name].match.replace("?v", term)
+        if "?holder" in match:
+            match = "{ ?group vskg:partOf* ?holder . " + match + " }"
+        lines.append("  " + match)
     return "\n".join(lines)
 
 
 def groups_query(chosen: dict[str, str]) -> str:
     return (
         PREFIXES
-        + "SELECT ?group ?label ?kind ?patients ?source ?source_label ?locator WHERE {\n"
+        + "SELECT ?group ?label ?kind ?patients ?part_of ?source ?source_label ?locator WHERE {\n"
+        + "  { SELECT DISTINCT ?group ?counted WHERE {\n"
         + _where(chosen)
-        + "\n"
-        "  ?group rdfs:label ?label ; vskg:patientCount ?patients ; vskg:locator ?locator ; vskg:reportedIn ?source .\n"
+        + "\n  } }\n"
+        "  BIND(?counted AS ?patients)\n"
+        "  ?group rdfs:label ?label ; vskg:locator ?locator ; vskg:reportedIn ?source .\n"
         "  ?source vskg:displayLabel ?source_label .\n"
+        "  OPTIONAL { ?group vskg:partOf ?part_of }\n"
         '  BIND(IF(EXISTS { ?group a vskg:Case }, "case", "cohort") AS ?kind)\n'
         "} ORDER BY ?source_label ?group"
     )
 
 
 def facet_query(facet: Facet, chosen: dict[str, str]) -> str:
+    value = facet.value
+    if "?holder" in value:
+        value = "?group vskg:partOf* ?holder . " + value
     return (
-        PREFIXES + "SELECT ?value (SAMPLE(?value_label) AS ?label) (COUNT(DISTINCT ?group) AS ?groups) WHERE {\n"
-        + _where(chosen) + "\n  " + facet.value + "\n"
+        PREFIXES + "SELECT ?value (SAMPLE(?value_label) AS ?label) (COUNT(?group) AS ?groups)"
+        " (SUM(?counted) AS ?patients)\n"
+        "WHERE {\n  { SELECT DISTINCT ?value ?group ?counted WHERE {\n" + _where(chosen) + "\n  " + value + "\n  } }\n"
         "  OPTIONAL { ?value rdfs:label ?value_label }\n"
         "} GROUP BY ?value ORDER BY DESC(?groups) ?value"
     )  # fmt: skip

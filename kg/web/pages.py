@@ -197,7 +197,8 @@ async function show() {
       const next = new URLSearchParams(params);
       if (chosen === v.value) next.delete(name); else next.set(name, v.value);
       return `<li><a href="?${next}" data-facet="${esc(name)}" data-value="${esc(v.value)}"
-        class="${chosen === v.value ? 'chosen' : ''}">${esc(v.label)}</a> <span class="muted" data-count>${v.groups}</span></li>`;
+        class="${chosen === v.value ? 'chosen' : ''}">${esc(v.label)}</a> <span class="muted" data-count>${v.groups}</span>
+        <span class="muted" data-patients>(${v.patients} pt)</span></li>`;
     }).join('');
     panel.insertAdjacentHTML('beforeend', `<section><h3>${esc(label)}</h3><ul>${items}</ul></section>`);
   }
@@ -222,7 +223,8 @@ def browse_page(facets: list[tuple[str, str]]) -> str:
     holds the choices, so a view can be shared, and the SPARQL behind it is shown."""
     body = (
         '<h1>Browse the evidence</h1><p class="muted">Choose values to narrow the patient groups; counts are '
-        "groups (a cohort counts once). The address bar holds the view: copy it to share.</p>"
+        "groups and, in brackets, their patients - each patient once, a series split by site in its sub-groups. "
+        "The address bar holds the view: copy it to share.</p>"
         '<div style="display:flex;gap:1.5rem;align-items:flex-start"><aside id="facet-panel" style="min-width:16rem"></aside>'
         '<div style="flex:1"><div id="groups">loading ...</div><details><summary>The SPARQL behind this view</summary>'
         '<pre id="sparql-behind"></pre></details></div></div>'

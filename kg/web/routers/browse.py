@@ -52,7 +52,8 @@ def router(backend: Backend) -> APIRouter:
 
 def _value(row: dict[str, str | None]) -> dict[str, object]:
     local = str(row["value"]).removeprefix(VSKG)
-    return {"value": local, "label": row["label"] or local, "groups": int(str(row["groups"]))}
+    patients = int(str(row["patients"])) if row.get("patients") is not None else 0
+    return {"value": local, "label": row["label"] or local, "groups": int(str(row["groups"])), "patients": patients}
 
 
 def _page(iri: str | None) -> str:
