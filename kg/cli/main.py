@@ -115,7 +115,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", parents=[common], help="serve the built graph over HTTP (SPARQL, REST, linked data)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--dumps", help="folder of dump files to offer (default: dist/, written if empty)")
+    p.add_argument("--dumps", help="folder of dump files to offer (default: dist/; written on first request if empty)")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default 10)")
     p.add_argument("--max-results", type=int, default=10_000, help="rows or triples per answer (default 10000)")
     p.add_argument("--max-request-bytes", type=int, default=1_000_000, help="largest request body (default 1 MB)")
