@@ -3,21 +3,48 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from kg.cli.common import OUTPUT_FORMATS
-from kg.cli.curation_commands import cmd_import, cmd_new, cmd_schema, cmd_synth
-from kg.cli.graph_commands import cmd_audit, cmd_build, cmd_export, cmd_stats, cmd_validate
-from kg.cli.query_commands import cmd_describe, cmd_queries, cmd_query
-from kg.cli.release_command import cmd_release
-from kg.cli.server_commands import cmd_push, cmd_serve
 from kg.cli.similar_command import add_parser as add_similar
-from kg.cli.view_commands import cmd_network, cmd_report, cmd_synthesis, cmd_timeline, cmd_vocabulary
 from kg.errors import KGError
 from kg.query.describe import DESCRIBE_FORMATS
 from kg.query.graph import EXPORT_FORMATS
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _command(module: str, name: str) -> Command:
+    """A command whose module is imported when it runs. Every process the server and its query
+    workers start imports this module again (multiprocessing's spawn re-imports the main module),
+    so it must not pull in the build, the report or the server's own code for every other command."""
+
+    def run(args: argparse.Namespace) -> int:
+        chosen: Command = getattr(importlib.import_module(f"kg.cli.{module}"), name)
+        return chosen(args)
+
+    run.__name__ = name
+    return run
+
+
+cmd_import, cmd_new, cmd_schema, cmd_synth = (
+    _command("curation_commands", n) for n in ("cmd_import", "cmd_new", "cmd_schema", "cmd_synth")
+)
+cmd_audit, cmd_build, cmd_export, cmd_stats, cmd_validate = (
+    _command("graph_commands", n) for n in ("cmd_audit", "cmd_build", "cmd_export", "cmd_stats", "cmd_validate")
+)
+cmd_describe, cmd_queries, cmd_query = (
+    _command("query_commands", n) for n in ("cmd_describe", "cmd_queries", "cmd_query")
+)
+cmd_release = _command("release_command", "cmd_release")
+cmd_push, cmd_serve = (_command("server_commands", n) for n in ("cmd_push", "cmd_serve"))
+cmd_network, cmd_report, cmd_synthesis, cmd_timeline, cmd_vocabulary = (
+    _command("view_commands", n)
+    for n in ("cmd_network", "cmd_report", "cmd_synthesis", "cmd_timeline", "cmd_vocabulary")
+)
 
 
 def _at_least_one(text: str) -> int:
@@ -90,7 +117,7 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", parents=[common], help="serve the built graph over HTTP (SPARQL, REST, linked data)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--dumps", help="folder of dump files to offer (default: dist/, written if empty)")
+    p.add_argument("--dumps", help="folder of dump files to offer (default: dist/; written on first request if empty)")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default 10)")
     p.add_argument("--max-results", type=int, default=10_000, help="rows or triples per answer (default 10000)")
     p.add_argument("--max-request-bytes", type=int, default=1_000_000, help="largest request body (default 1 MB)")

@@ -20,20 +20,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from kg.store.disk import current_store_path
-    from kg.web.app import SETTINGS_VARIABLE, create_app, settings_to_json
-    from kg.web.backend import Settings
+    from kg.web.settings import SETTINGS_VARIABLE, Settings, settings_to_json
+    from kg.web.startup import start_app
 
     _, _, queries, store = paths(args)
     dumps = Path(args.dumps) if args.dumps else Project.find().dist
-    graph = KnowledgeGraph.open(store, queries_dir=queries)
-    if not any(dumps.glob("vskg.*")):
-        graph.export(dumps)
-    report_dir = dumps / "report"
-    if not (report_dir / "report.html").is_file():
-        from kg.views.report import write_report
-
-        write_report(graph, report_dir)
-    del graph  # the server's workers open the store themselves
+    # nothing is written here: missing dumps and the report are written when first asked for
+    # (kg.web.artefacts), so that the server answers queries within a second or two of starting
     settings = Settings(
         current_store_path(store),
         queries,
@@ -42,7 +35,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_results=args.max_results,
         max_request_bytes=args.max_request_bytes,
         workers=args.workers,
-        report_dir=report_dir,
+        report_dir=dumps / "report",
         in_memory=args.in_memory,
         cache_bytes=args.cache_bytes,
         watch_root=store,
@@ -62,9 +55,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     processes = args.processes if args.processes is not None else min(os.cpu_count() or 1, 4)
     if processes > 1:  # several HTTP processes share the port, each with its own query workers
         os.environ[SETTINGS_VARIABLE] = settings_to_json(settings)
-        uvicorn.run("kg.web.app:create_app_from_environment", factory=True, workers=processes, **options)
+        uvicorn.run("kg.web.startup:create_app_from_environment", factory=True, workers=processes, **options)
     else:
-        uvicorn.run(create_app(settings), **options)
+        uvicorn.run(start_app(settings), **options)
     return 0
 
 

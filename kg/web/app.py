@@ -3,11 +3,7 @@ linked data, dumps and VoID, pages) over one backend, with the limits every requ
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import logging
-import os
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,17 +11,20 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kg.web.backend import Backend, Settings, error
+from kg.web.backend import Backend, error
 from kg.web.caching import AnswerCache
+from kg.web.executor import QueryExecutor
 from kg.web.middleware import ConditionalCache, RequestLimits
 from kg.web.routers import browse, dumps, network, pages, resources, similar, sparql, stored_queries
+from kg.web.settings import Settings
 
 log = logging.getLogger("vskg.server")
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The server over one built on-disk store (see kg.store.disk.current_store_path)."""
-    backend = Backend(settings)
+def create_app(settings: Settings, workers: QueryExecutor | None = None) -> FastAPI:
+    """The server over one built on-disk store (see kg.store.disk.current_store_path), answering
+    with `workers` when they are already started (kg.web.startup.start_app)."""
+    backend = Backend(settings, workers)
     app = FastAPI(
         title="vskg",
         version="0.1.0",
@@ -66,19 +65,22 @@ def create_app(settings: Settings) -> FastAPI:
 
     for module in (sparql, stored_queries, resources, dumps, pages, browse, network, similar):
         app.include_router(module.router(backend))
+
+    def openapi() -> dict[str, Any]:
+        """The OpenAPI document, with every stored query as a typed operation: those are built
+        here, when the document is first asked for, rather than at every process's start."""
+        if app.openapi_schema is None:
+            documented = FastAPI(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                openapi_url=None,
+                docs_url=None,
+                redoc_url=None,
+            )
+            documented.router.routes.extend([*app.routes, *stored_queries.operations(backend)])
+            app.openapi_schema = documented.openapi()
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
-
-
-SETTINGS_VARIABLE = "VSKG_SERVE_SETTINGS"
-
-
-def settings_to_json(settings: Settings) -> str:
-    return json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in dataclasses.asdict(settings).items()})
-
-
-def create_app_from_environment() -> FastAPI:
-    """The app of one of several server processes: its settings come from the parent's environment."""
-    raw = json.loads(os.environ[SETTINGS_VARIABLE])
-    paths = ("store_path", "queries_dir", "dumps_dir", "report_dir", "scripts_dir", "watch_root")
-    values: dict[str, Any] = {k: Path(v) if k in paths and v is not None else v for k, v in raw.items()}
-    return create_app(Settings(**values))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,49 +15,19 @@ from kg.errors import StoreError, TermError
 from kg.query.catalog import StoredQuery, load_catalog
 from kg.store.disk import current_store_path
 from kg.store.results import QueryResult, result_from_json
+from kg.web.artefacts import Artefacts
 from kg.web.executor import Answer, BadQuery, QueryExecutor, QueryTimeout, ResultTooLarge
 from kg.web.negotiation import GRAPHS, RESULTS, choose
 from kg.web.protocol import ProtocolError
 
+# Settings and serve_from_memory: where callers have always imported them from
+from kg.web.settings import Settings as Settings
+from kg.web.settings import query_workers
+from kg.web.settings import serve_from_memory as serve_from_memory
+
 log = logging.getLogger("kg.web")
 RDF_OFFERED = [GRAPHS["ttl"], GRAPHS["jsonld"], GRAPHS["nt"], GRAPHS["rdfxml"]]
 RESULT_OFFERED = [RESULTS["json"], RESULTS["xml"], RESULTS["csv"], RESULTS["tsv"]]
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the server serves and the limits it keeps."""
-
-    store_path: Path
-    queries_dir: Path
-    dumps_dir: Path | None
-    timeout: float = 10.0
-    max_results: int = 10_000
-    max_request_bytes: int = 1_000_000
-    max_header_bytes: int = 32_768
-    workers: int = 2
-    report_dir: Path | None = None
-    # each query worker copies the store into memory at start (True), reads it from disk (False),
-    # or (None) copies it when the build holds at most `in_memory_below` quads
-    in_memory: bool | None = None
-    in_memory_below: int = 100_000
-    cache_bytes: int = 64_000_000  # answers kept in memory (the graph does not change while served)
-    scripts_dir: Path = Path(__file__).resolve().parents[2] / ".vskg-js" / "node_modules"  # scripts/install-js.sh
-    # the store folder whose CURRENT pointer `vskg build` switches: watched, and a new build served
-    watch_root: Path | None = None
-    watch_seconds: float = 1.0
-
-
-def serve_from_memory(settings: Settings, store_path: Path) -> bool:
-    """Whether the workers copy this build into memory: heavy queries then run 3-11 times faster,
-    but every worker start (and the restart after a runaway query) pays the copy - about 3.5 s and
-    80 MB per worker at 240k quads, 21 s and 400 MB at 1.2M - so by default only small builds are
-    copied, decided again for each build served."""
-    if settings.in_memory is not None:
-        return settings.in_memory
-    import pyoxigraph as ox
-
-    return len(ox.Store.read_only(str(store_path))) <= settings.in_memory_below
 
 
 def error(status: int, message: str) -> PlainTextResponse:
@@ -84,21 +53,15 @@ def term_problem(exc: TermError) -> JSONResponse:
 class Backend:
     """The server's view of one built on-disk store (see kg.store.disk.current_store_path)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, executor: QueryExecutor | None = None) -> None:
         self.settings = settings
         self.catalog: dict[str, StoredQuery] = load_catalog(settings.queries_dir)
-        self.executor = self._executor(settings.store_path)
+        self.executor = executor or query_workers(settings, settings.store_path)
         self.build = settings.store_path.name  # part of every ETag and answer-cache key
+        self.artefacts = Artefacts(settings.queries_dir)
         self._stop = threading.Event()
         if settings.watch_root is not None:
             threading.Thread(target=self._watch, args=(settings.watch_root,), daemon=True).start()
-
-    def _executor(self, store_path: Path) -> QueryExecutor:
-        s = self.settings
-        in_memory = serve_from_memory(s, store_path)
-        return QueryExecutor(
-            store_path, workers=s.workers, timeout=s.timeout, max_results=s.max_results, in_memory=in_memory
-        )
 
     def _watch(self, root: Path) -> None:
         """Serve each new build: `vskg build` replaces the CURRENT pointer file atomically, so
@@ -116,7 +79,7 @@ class Backend:
         name (and so every ETag) changes, so no answer of the old build is ever cached under the
         new name; the old workers finish what they hold, then stop."""
         old = self.executor
-        self.executor = self._executor(store_path)
+        self.executor = query_workers(self.settings, store_path)
         self.build = store_path.name
         log.warning("serving the new build %s", self.build)
         threading.Thread(target=old.close_when_idle, daemon=True).start()
@@ -163,11 +126,19 @@ class Backend:
             raise ProtocolError(406, f"cannot answer a {form} query as requested; available: {', '.join(RDF_OFFERED)}")
         return {"graph_format": chosen}
 
-    def dump_files(self) -> dict[str, Path]:
+    async def dump_files(self) -> dict[str, Path]:
+        """The dump files by name, written first when the folder has none."""
         folder = self.settings.dumps_dir
-        if folder is None or not folder.is_dir():
+        if not await self.artefacts.ensure("dumps", folder, Path(self.executor.store_path)) or folder is None:
             return {}
         return {p.name: p for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")}
+
+    async def report(self) -> Path | None:
+        """The HTML report, written first when it is missing."""
+        folder = self.settings.report_dir
+        if not await self.artefacts.ensure("report", folder, Path(self.executor.store_path)) or folder is None:
+            return None
+        return folder / "report.html"
 
     def close(self) -> None:
         self._stop.set()

@@ -197,12 +197,17 @@ class QueryExecutor:
         self._idle: IdlePool[_Worker] = IdlePool()
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
-        for _ in range(max(1, workers)):
-            self._add()
+        self._closed = False
+        # the first worker starts alone, the others once it takes queries: at a server's start every
+        # process starts workers at once, and the first answer waits for the first of them
+        self._later = max(1, workers) - 1
+        self._add()
 
     def _add(self) -> None:
-        worker = _Worker(self.store_path, self._context, self.in_memory)
         with self._lock:
+            if self._closed:
+                return
+            worker = _Worker(self.store_path, self._context, self.in_memory)
             self._all.append(worker)
         threading.Thread(target=self._hand_out_when_ready, args=(worker,), name=STARTING, daemon=True).start()
 
@@ -219,6 +224,10 @@ class QueryExecutor:
             log.error("a query worker on %s did not start", self.store_path)
             worker.stop()  # its first query finds it gone, reports that and starts another
         self._idle.put(worker)
+        with self._lock:
+            later, self._later = self._later, 0
+        for _ in range(later):
+            self._add()
 
     def _request(self, text: str, request: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -308,6 +317,7 @@ class QueryExecutor:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             workers, self._all = self._all, []
         for worker in workers:
             worker.stop()

@@ -15,6 +15,8 @@ from kg.web import pages, structured
 from kg.web.negotiation import GRAPHS
 
 RDF_NAMES = {GRAPHS["ttl"]: "ttl", GRAPHS["jsonld"]: "jsonld", GRAPHS["nt"]: "nt", GRAPHS["rdfxml"]: "rdfxml"}
+# a data IRI's description also in the formats that keep each statement's source graph
+DATA_RDF_NAMES = {**RDF_NAMES, GRAPHS["trig"]: "trig", GRAPHS["nq"]: "nq"}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
@@ -87,7 +89,7 @@ async def html_page(
         if r["p"] and r["o"]:
             facts.setdefault(str(r["p"]), []).append(str(r["o"]))
     described = structured.item(iri, title, {t for t, _ in types}, facts, base)
-    names = [(RDF_NAMES.get(m, "html"), h) for m, h in alternates]
+    names = [(DATA_RDF_NAMES.get(m, "html"), h) for m, h in alternates]
     head = structured.script(described) if described else ""
     return pages.resource_page(iri, title, types, outgoing, incoming, provenance, names, extra, head)
 

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from starlette.datastructures import URL
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kg.web.backend import Settings, error
+from kg.web.backend import error
 from kg.web.caching import CACHE_CONTROL, CACHED_PATHS, AnswerCache, Cached, etag, matches
+from kg.web.settings import Settings
 
 
 class RequestLimits:

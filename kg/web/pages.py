@@ -178,64 +178,6 @@ def listing(title: str, intro: str, rows: list[tuple[str, str, str]]) -> str:
     return page(title, f"<h1>{escape(title)}</h1><p>{intro}</p><table><tbody>{items}</tbody></table>")
 
 
-BROWSE_SCRIPT = """
-const facets = JSON.parse(document.getElementById('facets').textContent);
-const esc = s => String(s).replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'}[c]));
-async function show() {
-  const params = new URLSearchParams(location.search);
-  const answer = await fetch('/browse/data?' + params.toString());
-  if (!answer.ok) {
-    const text = await answer.text();
-    const problem = (answer.headers.get('content-type') || '').includes('problem+json') ? JSON.parse(text).detail : text;
-    document.getElementById('groups').textContent = problem; return; }
-  const data = await answer.json();
-  const panel = document.getElementById('facet-panel');
-  panel.innerHTML = '';
-  for (const [name, label] of facets) {
-    const chosen = params.get(name);
-    const items = data.facets[name].values.map(v => {
-      const next = new URLSearchParams(params);
-      if (chosen === v.value) next.delete(name); else next.set(name, v.value);
-      return `<li><a href="?${next}" data-facet="${esc(name)}" data-value="${esc(v.value)}"
-        class="${chosen === v.value ? 'chosen' : ''}">${esc(v.label)}</a> <span class="muted" data-count>${v.groups}</span>
-        <span class="muted" data-patients>(${v.patients} pt)</span></li>`;
-    }).join('');
-    panel.insertAdjacentHTML('beforeend', `<section><h3>${esc(label)}</h3><ul>${items}</ul></section>`);
-  }
-  panel.querySelectorAll('a[data-facet]').forEach(a => a.addEventListener('click', e => {
-    e.preventDefault(); history.pushState(null, '', a.getAttribute('href')); show();
-  }));
-  const rows = data.groups.map(g => `<tr><td><a href="${esc(g.source_href)}">${esc(g.source_label)}</a></td>
-    <td><a href="${esc(g.href)}">${esc(g.label)}</a></td><td>${esc(g.kind)}</td><td>${esc(g.patients)}</td>
-    <td>${esc(g.locator)}</td></tr>`).join('');
-  document.getElementById('groups').innerHTML = `<p><b id="group-count">${data.groups.length}</b> group(s) match;
-    <a href="/browse">clear all</a></p><table id="group-table"><thead><tr><th>source</th><th>group</th><th>kind</th>
-    <th>patients</th><th>locator</th></tr></thead><tbody>${rows}</tbody></table>`;
-  document.getElementById('sparql-behind').textContent = data.sparql;
-}
-window.addEventListener('popstate', show);
-show();
-"""
-
-
-def browse_page(facets: list[tuple[str, str]]) -> str:
-    """Facets on the left with counts that follow the choices, matching groups on the right; the URL
-    holds the choices, so a view can be shared, and the SPARQL behind it is shown."""
-    body = (
-        '<h1>Browse the evidence</h1><p class="muted">Choose values to narrow the patient groups; counts are '
-        "groups and, in brackets, their patients - each patient once, a series split by site in its sub-groups. "
-        "The address bar holds the view: copy it to share.</p>"
-        '<div style="display:flex;gap:1.5rem;align-items:flex-start"><aside id="facet-panel" style="min-width:16rem"></aside>'
-        '<div style="flex:1"><div id="groups">loading ...</div><details><summary>The SPARQL behind this view</summary>'
-        '<pre id="sparql-behind"></pre></details></div></div>'
-        f'<script type="application/json" id="facets">{json.dumps(facets)}</script>'
-        "<style>#facet-panel ul{list-style:none;padding:0;margin:.2rem 0 .8rem}#facet-panel h3{margin:.4rem 0;font-size:1rem}"
-        "a.chosen{font-weight:700;background:#e6ecf5}</style>"
-        f"<script>{BROWSE_SCRIPT}</script>"
-    )
-    return page("Browse", body)
-
-
 NETWORK_SCRIPT = """
 const colours = {source: '#23395d', case: '#d9822b', cohort: '#b3261e', intervention: '#1b7f3b', outcome: '#7b3fa0'};
 fetch('/network/data').then(r => r.json()).then(data => {

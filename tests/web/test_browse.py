@@ -61,3 +61,31 @@ def test_choices_narrow_and_show_their_sparql(client: Any) -> None:
 def test_bad_facet_values_are_refused(client: Any, query: str, says: str) -> None:
     answer = client.get("/browse/data?" + query)
     assert answer.status_code == 400 and says in answer.text
+
+
+def test_the_server_sends_the_first_view_whole(client: Any) -> None:
+    """Without JavaScript the page is already the view: the groups and every facet's counts of
+    /browse/data for the same address, each value a link to the next view."""
+    from html import escape
+
+    for query in ({}, {"site": "PeripheralVein", "outcome": "LocalRecurrence"}, {"site": "vskg:FemoralVein"}):
+        page = client.get("/browse", params=query)
+        data = client.get("/browse/data", params=query).json()
+        assert page.status_code == 200 and "loading" not in page.text
+        assert f'<b id="group-count">{len(data["groups"])}</b>' in page.text, query
+        assert all(f'href="{escape(g["href"])}"' in page.text for g in data["groups"])
+        for name, facet in data["facets"].items():
+            for v in facet["values"]:
+                assert f'data-facet="{name}" data-value="{escape(v["value"])}"' in page.text, (name, v)
+        assert escape(data["sparql"]) in page.text
+    chosen = client.get("/browse", params={"site": "vskg:FemoralVein"}).text
+    # the chosen value links to the view without it; the others keep it, as the server names it
+    assert 'href="?" data-facet="site" data-value="FemoralVein" class="chosen"' in chosen
+    assert 'href="?site=FemoralVein&amp;outcome=LocalRecurrence" data-facet="outcome"' in chosen
+
+
+def test_a_misspelled_choice_gives_the_page_with_the_closest_terms(client: Any) -> None:
+    page = client.get("/browse", params={"site": "Femoralvein"})
+    assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
+    assert 'id="problem"' in page.text and '<a href="?site=vskg%3AFemoralVein">vskg:FemoralVein</a>' in page.text
+    assert client.get("/browse", params={"year": "19a2"}).status_code == 400

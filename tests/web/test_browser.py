@@ -135,8 +135,10 @@ def test_browse_with_facets_and_share_the_view(server: LiveServer, browser: Any)
     page.goto(server.base + "/browse?site=PeripheralVein")
     page.wait_for_selector("#group-table")
     before = int(page.inner_text("#group-count"))
+    page.evaluate("window.stayed = true")  # gone if a choice loaded a new page instead of redrawing this one
     page.click('a[data-facet="outcome"][data-value="LocalRecurrence"]')
     page.wait_for_function(f"Number(document.getElementById('group-count').textContent) < {before}")
+    assert page.evaluate("window.stayed") is True
     assert "outcome=LocalRecurrence" in page.url and "site=PeripheralVein" in page.url
     after = int(page.inner_text("#group-count"))
     counts = page.locator('a[data-facet="site"] + [data-count]').all_inner_texts()
@@ -149,6 +151,35 @@ def test_browse_with_facets_and_share_the_view(server: LiveServer, browser: Any)
     shared.wait_for_selector("#group-table")
     assert int(shared.inner_text("#group-count")) == after
     assert errors == []
+
+
+def test_browse_and_a_query_page_work_without_javascript(server: LiveServer, browser: Any) -> None:
+    """The server sends each view whole: with JavaScript off, choices are links to the next view."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server.base + "/browse?site=PeripheralVein")
+    before = int(page.inner_text("#group-count"))  # no waiting: the view came with the page
+    assert before == page.locator("#group-table tbody tr").count() > 0
+    page.click('a[data-facet="outcome"][data-value="LocalRecurrence"]')
+    page.wait_for_url("**outcome=LocalRecurrence**")
+    after = int(page.inner_text("#group-count"))
+    assert 0 < after < before and "site=PeripheralVein" in page.url
+    assert "LocalRecurrence" in (page.text_content("#sparql-behind") or "")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "browse-without-javascript.png"), full_page=True)
+    page.goto(server.base + "/queries/groups-at-site")  # a browser's own Accept header: the query's page
+    page.fill("#param-site", "InferiorVenaCava")
+    page.click("#parameters button[type=submit]")
+    page.wait_for_url("**site=InferiorVenaCava**")
+    assert "Sheaffer et al. (2019)" in page.inner_text("#result-table")
+    assert page.locator("#downloads a", has_text="CSV").get_attribute("href") == (
+        "/queries/groups-at-site?site=InferiorVenaCava&format=csv"
+    )
+    page.screenshot(path=str(SCREENSHOTS / "stored-query-page.png"), full_page=True)
+    page.click('#result-table a[href^="/id/cohort/sheaffer-2019"] >> nth=0')
+    page.wait_for_url("**/id/cohort/sheaffer-2019**")
+    assert "Sheaffer" in page.inner_text("h1")
+    context.close()
 
 
 def test_report_tables_sort_and_filter(built_store: Path, browser: Any, tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ def router(backend: Backend) -> APIRouter:
 
     @routes.get("/dumps", summary="Download dumps of the whole graph")
     async def dumps(request: Request) -> Response:
-        files = backend.dump_files()
+        files = await backend.dump_files()
         if (
             choose(
                 request.headers.get("accept"), [HTML, "application/json"], override=request.query_params.get("format")
@@ -39,7 +39,7 @@ def router(backend: Backend) -> APIRouter:
 
     @routes.get("/dumps/{name}", summary="One dump file")
     async def dump(name: str) -> Response:
-        files = backend.dump_files()
+        files = await backend.dump_files()
         if name not in files:  # only names listed in the folder: no path ever reaches the file system
             return error(404, f"no dump named {name!r}")
         return FileResponse(files[name], media_type=dump_media(name), filename=name)
@@ -61,7 +61,7 @@ def router(backend: Backend) -> APIRouter:
         version = await backend.select(
             f"SELECT ?v WHERE {{ <{ONTOLOGY_IRI}> <http://www.w3.org/2002/07/owl#versionInfo> ?v }}"
         )
-        triples = void_triples(base, stats, sources, version, backend.dump_files())
+        triples = void_triples(base, stats, sources, version, await backend.dump_files())
         body = (
             ox.serialize(
                 triples,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
-from kg.query.network import EDGES, NODES
 from kg.web.backend import Backend, error
 from kg.web.pages import network_page
 from kg.web.protocol import ProtocolError
@@ -22,6 +21,8 @@ def router(backend: Backend) -> APIRouter:
 
     @routes.get("/network/data", summary="The evidence network: nodes with their kind, edges with their relation")
     async def data() -> Response:
+        from kg.query.network import EDGES, NODES  # the module imports networkx, which a server start need not pay
+
         try:
             nodes, edges = await backend.select(NODES), await backend.select(EDGES)
         except ProtocolError as exc:

@@ -45,10 +45,9 @@ def router(backend: Backend) -> APIRouter:
 
     @routes.get("/report", summary="The HTML report (vskg report)")
     async def report() -> Response:
-        folder = backend.settings.report_dir
-        target = folder / "report.html" if folder else None
-        if target is None or not target.is_file():
-            return error(404, "no report has been written; run `vskg report`")
+        target = await backend.report()
+        if target is None:
+            return error(404, "no report is offered here, or it could not be written (see the server log)")
         return FileResponse(target, media_type="text/html")
 
     @routes.get("/", include_in_schema=False)
@@ -75,7 +74,7 @@ def router(backend: Backend) -> APIRouter:
         }
         base = str(request.base_url).rstrip("/")
         about = about_result.records()
-        downloads = [(name, dump_media(name)) for name in backend.dump_files()]
+        downloads = [(name, dump_media(name)) for name in await backend.dump_files()]
         version, licence = (about[0]["version"], about[0]["licence"]) if about else (None, None)
         described = structured.dataset(base, version, licence, downloads, works)
         return HTMLResponse(pages.landing(shown, list(catalog.values()), structured.script(described)))

@@ -11,10 +11,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from kg.iris import DATA, ONTOLOGY_GRAPH, ONTOLOGY_IRI, RDFS, VSKG
+from kg.query.describe import describe_with, serialize
 from kg.store.results import QueryResult
 from kg.views.html import link, page
 from kg.web.backend import RDF_OFFERED, Backend, error
-from kg.web.linked_data import RDF_NAMES, html_page, safe_path
+from kg.web.executor import Answer
+from kg.web.linked_data import DATA_RDF_NAMES, RDF_NAMES, html_page, safe_path
 from kg.web.negotiation import HTML, choose
 from kg.web.protocol import ProtocolError
 
@@ -26,16 +28,25 @@ def router(backend: Backend) -> APIRouter:
     routes = APIRouter()
 
     async def describe(iri: str, request: Request) -> Response:
+        names = DATA_RDF_NAMES if iri.startswith(DATA) else RDF_NAMES
         override = request.query_params.get("format")
-        chosen = choose(request.headers.get("accept"), [HTML, *RDF_OFFERED], override=override)
+        chosen = choose(request.headers.get("accept"), [HTML, *names], override=override)
         if chosen is None:
-            return error(406, f"available formats: html, {', '.join(RDF_NAMES.values())}")
+            return error(406, f"available formats: html, {', '.join(names.values())}")
         node = str(ox.NamedNode(iri))
         found = await backend.select(f"SELECT ?p WHERE {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }} LIMIT 1")
         if not found.rows:
             return error(404, f"no statements about {iri}")
         base = str(request.url.path)
-        alternates = [(mt, f"{base}?format={name}") for mt, name in [(HTML, "html"), *RDF_NAMES.items()]]
+        alternates = [(mt, f"{base}?format={name}") for mt, name in [(HTML, "html"), *names.items()]]
+        if chosen != HTML and iri.startswith(DATA):
+            # the data IRI's whole description, the same as `vskg describe` prints
+            try:
+                quads = await run_in_threadpool(describe_with, backend.select_now, iri)
+            except ProtocolError as exc:
+                return error(exc.status, exc.message)
+            body = serialize(quads, names[chosen], jsonld_graphs=False)
+            return backend.answer_response(Answer("graph", body, chosen), alternates)
         if chosen != HTML:
             construct = (
                 f"CONSTRUCT {{ {node} ?p ?o . ?s ?q {node} }} WHERE {{ {{ {node} ?p ?o }} UNION {{ ?s ?q {node} }} }}"

@@ -1,22 +1,28 @@
-"""The stored queries as a REST API: a listing, and one documented GET operation per query."""
+"""The stored queries as a REST API: a listing, and one documented GET operation per query; a
+browser asking for HTML gets the query's page (kg.web.query_page)."""
 
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
+from pyoxigraph import Literal
 
 from kg.errors import QueryError, TermError
 from kg.query.catalog import StoredQuery
 from kg.query.terms import resolve_async
+from kg.store.results import QueryResult, result_from_json
 from kg.store.sparql_text import bind_values
 from kg.web import pages
 from kg.web.backend import RESULT_OFFERED, Backend, error, term_problem
-from kg.web.negotiation import HTML, choose
+from kg.web.negotiation import HTML, RESULTS, choose
 from kg.web.protocol import ProtocolError
+from kg.web.query_page import stored_query_page
 
 
 def router(backend: Backend) -> APIRouter:
@@ -31,13 +37,31 @@ def router(backend: Backend) -> APIRouter:
             return HTMLResponse(
                 pages.listing(
                     "Stored queries",
-                    'Each is also a REST operation at <code>/queries/NAME</code>; see <a href="/docs">/docs</a>.',
+                    "Each is also a REST operation at <code>/queries/NAME</code>, documented at "
+                    '<a href="/docs">/docs</a>, and a page with its result table when a browser opens it.',
                     rows,
                 )
             )
         return JSONResponse(items)
 
-    for stored in catalog.values():
+    # One route answers every stored query: FastAPI's typed route per query cost half a second of
+    # every server process's start. The typed operations document the API (kg.web.app builds the
+    # OpenAPI document from `operations` when it is first asked for).
+    @routes.get("/queries/{name:path}", include_in_schema=False)
+    async def stored_query(name: str, request: Request) -> Response:
+        stored = catalog.get(name)
+        if stored is None:
+            return error(404, f"nothing here: {request.url.path}")
+        given = {p.name: request.query_params[p.name] for p in stored.params if p.name in request.query_params}
+        return await _answer(stored, backend, request, given)
+
+    return routes
+
+
+def operations(backend: Backend) -> list[APIRoute]:
+    """Every stored query as a typed GET operation, for the OpenAPI document."""
+    routes = APIRouter()
+    for stored in backend.catalog.values():
         routes.add_api_route(
             f"/queries/{stored.name}",
             _stored_endpoint(stored, backend),
@@ -46,9 +70,9 @@ def router(backend: Backend) -> APIRouter:
             description=stored.description or stored.summary,
             tags=["stored queries"],
             response_class=Response,
-            responses={200: {"content": {mt: {} for mt in RESULT_OFFERED}}},
+            responses={200: {"content": {mt: {} for mt in [*RESULT_OFFERED, HTML]}}},
         )
-    return routes
+    return [r for r in routes.routes if isinstance(r, APIRoute)]
 
 
 def _describe_query(q: StoredQuery) -> dict[str, Any]:
@@ -72,30 +96,41 @@ def _describe_query(q: StoredQuery) -> dict[str, Any]:
     }
 
 
+async def _answer(stored: StoredQuery, backend: Backend, request: Request, given: dict[str, str]) -> Response:
+    """The query's answer in the format asked for: a results format, or its page for a browser."""
+    offered = [*RESULT_OFFERED, HTML]  # */* (curl, scripts) still gets SPARQL JSON, the first
+    chosen = choose(request.headers.get("accept"), offered, override=request.query_params.get("format"))
+    html = chosen == HTML
+    try:
+        if chosen is None:
+            raise ProtocolError(406, f"available formats: json, xml, csv, tsv, html ({', '.join(offered)})")
+        bindings, terms = stored.split(given)
+        bindings |= await resolve_async(f"stored query '{stored.name}'", terms, backend.select)
+        solutions = RESULTS["json"] if html else chosen
+        answer = await backend.run(
+            bind_values(stored.text, bindings),
+            solutions_format=solutions,
+            boolean_format=solutions,
+            prefixes=False,
+            lists=stored.lists,
+        )
+    except (QueryError, ProtocolError) as exc:
+        message = exc.message if isinstance(exc, ProtocolError) else str(exc)
+        status = exc.status if isinstance(exc, ProtocolError) else 400
+        if html:
+            return HTMLResponse(stored_query_page(stored, given, None, message, exc), status_code=status)
+        return term_problem(exc) if isinstance(exc, TermError) else error(status, message)
+    if html:
+        result = result_from_json(json.loads(answer.body))
+        table = (
+            result if isinstance(result, QueryResult) else QueryResult(["answer"], [(Literal(str(result).lower()),)])
+        )
+        return HTMLResponse(stored_query_page(stored, given, table), headers={"Vary": "Accept"})
+    return backend.answer_response(answer)
+
+
 def _stored_endpoint(stored: StoredQuery, backend: Backend) -> Callable[..., Awaitable[Response]]:
     """A route function whose signature lists the query's typed parameters, for OpenAPI."""
-
-    async def endpoint(request: Request, **values: Any) -> Response:
-        try:
-            chosen = choose(request.headers.get("accept"), RESULT_OFFERED, override=request.query_params.get("format"))
-            if chosen is None:
-                raise ProtocolError(406, f"available formats: json, xml, csv, tsv ({', '.join(RESULT_OFFERED)})")
-            bindings, terms = stored.split({k: v for k, v in values.items() if v is not None})
-            bindings |= await resolve_async(f"stored query '{stored.name}'", terms, backend.select)
-            answer = await backend.run(
-                bind_values(stored.text, bindings),
-                solutions_format=chosen,
-                boolean_format=chosen,
-                prefixes=False,
-                lists=stored.lists,
-            )
-        except TermError as exc:
-            return term_problem(exc)
-        except QueryError as exc:
-            return error(400, str(exc))
-        except ProtocolError as exc:
-            return error(exc.status, exc.message)
-        return backend.answer_response(answer)
 
     parameters = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
     for p in stored.params:
@@ -114,14 +149,14 @@ def _stored_endpoint(stored: StoredQuery, backend: Backend) -> Callable[..., Awa
         inspect.Parameter(
             "format",
             inspect.Parameter.KEYWORD_ONLY,
-            default=Query(None, description="json, xml, csv or tsv; overrides Accept"),
+            default=Query(None, description="json, xml, csv, tsv or html; overrides Accept"),
             annotation=str | None,
         )
     )
 
     async def route(request: Request, **values: Any) -> Response:
         values.pop("format", None)
-        return await endpoint(request, **values)
+        return await _answer(stored, backend, request, {k: str(v) for k, v in values.items() if v is not None})
 
     route.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     route.__name__ = "query_" + stored.name.replace("/", "_").replace("-", "_")
