@@ -39,7 +39,8 @@ async function show() {
       if (chosen === v.value) next.delete(name); else next.set(name, v.value);
       return `<li><a href="?${next}" data-facet="${esc(name)}" data-value="${esc(v.value)}"
         class="${chosen === v.value ? 'chosen' : ''}">${esc(v.label)}</a>
-        <span class="muted" data-count>${v.groups}</span> <span class="muted" data-patients>(${v.patients} pt)</span></li>`;
+        <span class="muted" data-count>${v.groups}</span>
+        <span class="muted" data-patients>(${v.patients} pt)</span></li>`;
     }).join('');
     panel.insertAdjacentHTML('beforeend', `<section><h3>${esc(label)}</h3><ul>${items}</ul></section>`);
   }

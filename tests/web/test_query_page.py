@@ -89,7 +89,8 @@ def test_a_browser_gets_the_query_page_with_its_result_table(client: Any) -> Non
     assert len(body) == len(machine) - 1 == 2
     cells = {text: href for row in body for text, href in row}
     assert cells["case:hong-2016-table-1"] == "/id/case/hong-2016-table-1"  # pasteable, linked
-    assert cells["vskg:FemoralVein"] == "/ontology/FemoralVein"
+    assert cells["source:hong-2016"] == "/id/source/hong-2016"
+    assert cells["femoral vein"] is None  # the case's own site, by its label
     assert cells["Hong et al. (2016)"] is None and not any(t.startswith("id:") for t in cells)
     csv_link = page.links["CSV"]
     assert csv_link == f"{FEMORAL}?format=csv"
