@@ -224,6 +224,7 @@ def _group(g: _Graph, rec: SourceRecord, grp: Group, groups_kind: dict[str, str]
         g.add(node, "periodStart", grp.period.start)
         g.add(node, "periodEnd", grp.period.end)
     g.add(node, "followUpMonths", float(grp.follow_up_months) if grp.follow_up_months is not None else None)
+    g.add(node, "followUpMeasure", v(grp.follow_up_measure.capitalize()) if grp.follow_up_measure else None)
     for link in grp.links:
         pair = sorted((grp.id, link.group))
         cls = "OverlapFlag" if link.kind == "overlap" else "Identity"
@@ -328,6 +329,13 @@ def _event(
     g.add(node, "percent", float(ev.percent) if ev.percent is not None else None)
     g.add(node, "horizonYears", float(ev.horizon_years) if ev.horizon_years is not None else None)
     g.add(node, "frequencyAsPrinted", ev.frequency)
+    g.add(node, "durationMonths", float(ev.duration_months) if ev.duration_months is not None else None)
+    if ev.time_summary is not None:
+        summary = ev.time_summary
+        g.add(node, "summaryMeasure", v(summary.measure.capitalize()))
+        g.add(node, "summaryMonths", float(summary.months))
+        g.add(node, "rangeLowMonths", float(summary.low) if summary.low is not None else None)
+        g.add(node, "rangeHighMonths", float(summary.high) if summary.high is not None else None)
     g.add(node, "finding", ev.finding)
     g.add(node, "curatorNote", ev.note)
     _mapping(g, node, ev.mapping)

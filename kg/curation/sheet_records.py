@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 from kg.curation.diagnosis_status import read_status
+from kg.curation.durations import stated_duration
 from kg.curation.free_text import Synonyms, Target
 from kg.curation.labels import citation_label
 from kg.curation.report import Unmapped
@@ -157,7 +158,9 @@ class RecordBuilder:
                 if t.history:
                     history.append({**item, "note": f"as extracted: {finding}", "locator": locator})
                 else:
-                    add("presentation", {**item, "note": f"as extracted: {finding}"})
+                    lasted = stated_duration(str(finding))
+                    add("presentation", {**item, **({"duration_months": lasted} if lasted else {}),
+                                         "note": f"as extracted: {finding}"})  # fmt: skip
         for text in p.get("imaging") or []:
             name, _, _ = str(text).partition(":")
             looked_up = name if self.syn.lookup("imaging", name) is not None else text

@@ -130,7 +130,19 @@ EVENT_ONLY_FIELDS: dict[str, tuple[str, ...]] = {
     "refuted_by": ("InitialDiagnosis",),
     "resectable": ("ResectabilityAssessment",),
     "lesions": ("ResponseAssessment",),
+    "duration_months": ("Presentation",),
+    "time_summary": ("Outcome",),
 }
+
+
+class TimeSummary(Record):
+    """A series' summary of a time, with its measure: "median disease-free survival 49 months (range
+    2-30)" is {measure: median, months: 49}; the range where the source gives one."""
+
+    measure: Literal["median", "mean"]
+    months: Annotated[float, Field(ge=0, le=1200)]
+    low: Annotated[float, Field(ge=0, le=1200)] | None = None
+    high: Annotated[float, Field(ge=0, le=1200)] | None = None
 
 
 class Event(Record):
@@ -156,6 +168,8 @@ class Event(Record):
     percent: Annotated[float, Field(ge=0, le=100)] | None = None
     horizon_years: Annotated[float, Field(gt=0, le=100)] | None = None
     frequency: Text | None = None
+    duration_months: Annotated[float, Field(gt=0, le=1200)] | None = None  # a finding had lasted this long
+    time_summary: TimeSummary | None = None
     finding: Text | None = None
     mapping: Mapping | None = None
     note: Text | None = None
@@ -205,6 +219,7 @@ class Group(Record):
     institution: Text | None = None
     period: Period | None = None
     follow_up_months: Annotated[float, Field(ge=0, le=1200)] | None = None
+    follow_up_measure: Literal["median", "mean"] | None = None  # a cohort's follow-up, as summarised
     narrated_course: bool = False  # the events are one course, listed in the order the source narrates it
     links: list[GroupLink] = Field(default_factory=list, max_length=100)
     caveats: list[Caveat] = Field(default_factory=list, max_length=20)

@@ -238,15 +238,20 @@ class Curve:
 
 
 def kaplan_meier(graph: KnowledgeGraph) -> list[Curve]:
-    """Time from the index resection to first recurrence or metastasis, and to death."""
+    """Time from the index resection to first recurrence or metastasis (censored at the last time
+    stated without disease), and to death (censored at the last time stated alive, with or without
+    disease: "alive at 36 months after resection" counts here, not in the relapse curve)."""
     from lifelines import KaplanMeierFitter
 
     rows = graph.query("times-after-resection").records()
     curves = []
-    for name, column in (("recurrence or metastasis", "relapse_months"), ("death", "death_months")):
+    for name, column, censor in (
+        ("recurrence or metastasis", "relapse_months", "followup_months"),
+        ("death", "death_months", "alive_months"),
+    ):
         durations, observed, unusable = [], [], []
         for r in rows:
-            event, followup = r[column], r["followup_months"]
+            event, followup = r[column], r[censor]
             if event is not None:
                 durations.append(float(event))
                 observed.append(True)
