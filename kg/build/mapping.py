@@ -253,6 +253,8 @@ def _group(g: _Graph, rec: SourceRecord, grp: Group, groups_kind: dict[str, str]
         g.add(tum, LABEL, f"primary tumour: {group_label(rec, grp, g.label)}")
         g.add(node, "hasTumour", tum)
         g.add(tum, "histology", v(t.histology) if t.histology else None)
+        g.add(tum, "histologyAsPrinted", t.histology_as_printed)
+        _mapping(g, tum, t.histology_mapping)  # a tumour's own mapping is its histology's (a site has its own)
         g.add(tum, "siteAsPrinted", t.site.as_printed)
         g.add(tum, "primarySite", _site(g, f"{grp.id}-primary", t.site))
         for inc in t.site.includes:

@@ -21,7 +21,7 @@ STRENGTHS: tuple[Strength, ...] = ("exact", "broader", "narrower", "related")
 
 # sections whose record keeps a non-exact term with its words (`mapping` on an event, site or history item)
 MAPPED_SECTIONS = frozenset(
-    {"site", "presentation", "condition", "imaging", "treatment_kind", "treatment_detail", "outcome"}
+    {"site", "histology", "presentation", "condition", "imaging", "treatment_kind", "treatment_detail", "outcome"}
 )
 # sections with nowhere to say "not exactly": exact entries or skips only
 EXACT_SECTIONS = frozenset(

@@ -214,18 +214,30 @@ class RecordBuilder:
         event["note"] = note
         return event
 
+    def histology(self, p: dict[str, Any], field: str) -> dict[str, Any]:
+        """The histology as printed and mapped; the sheets that name a vein are of venous leiomyosarcoma."""
+        printed = p.get("histology")
+        if not printed:
+            return {"histology": "Leiomyosarcoma"} if field == "vein" else {}
+        out: dict[str, Any] = {"histology_as_printed": str(printed)}
+        for t in self.targets("histology", "histology", printed):
+            mapping = self.mapped(t, "histology", printed).get("mapping")
+            out = {"histology": t.term, **out, **({"histology_mapping": mapping} if mapping else {})}
+        return out
+
     def tumour(self, p: dict[str, Any], locator: str) -> dict[str, Any] | None:
-        vein = p.get("vein")
-        if not vein:
-            self.miss("vein", "not stated for this patient: no tumour site recorded", "reviewed")
+        field = "vein" if p.get("vein") or "vessel" not in p else "vessel"  # the third sheet: any vessel
+        vessel = p.get(field)
+        if not vessel:
+            self.miss(field, "not stated for this patient: no tumour site recorded", "reviewed")
             return None
-        site = self.site("vein", vein)
+        site = self.site(field, vessel)
         if not site:
             return None
         side = self.term("laterality", "side", p.get("side"))
         if side:
             site["laterality"] = side
-        tumour: dict[str, Any] = {"histology": "Leiomyosarcoma", "site": site}
+        tumour: dict[str, Any] = {**self.histology(p, field), "site": site}
         growth = self.term("growth", "growth", p.get("growth"))
         if growth:
             tumour["growth"] = growth

@@ -9,6 +9,7 @@ from typing import Any
 
 from kg.errors import RecordError
 
+OPTIONAL = ("vein", "vessel", "vessel_kind", "histology")  # the first two sheets name a vein, the third a vessel
 LIST_FIELDS = ("presenting_findings", "imaging", "ihc_positive", "ihc_negative")
 JSON_FIELDS = ("treatments", "outcomes")
 CITATION_FIELDS = ("authors", "year", "title", "journal", "doi", "pmid", "pmcid", "url")
@@ -16,6 +17,9 @@ PATIENT_FIELDS = (
     "age",
     "sex",
     "vein",
+    "vessel",
+    "vessel_kind",
+    "histology",
     "side",
     "growth",
     "presenting_findings",
@@ -61,7 +65,7 @@ def read_sheet(path: Path) -> list[dict[str, Any]]:
 
 def _from_csv(path: Path, text: str) -> list[dict[str, Any]]:
     rows = list(csv.DictReader(text.splitlines()))
-    missing = [c for c in CSV_COLUMNS if rows and c not in rows[0]]
+    missing = [c for c in CSV_COLUMNS if rows and c not in rows[0] and c.removeprefix("patient.") not in OPTIONAL]
     if missing:
         raise RecordError(str(path), "(header)", f"missing columns: {', '.join(missing)}")
     records: dict[str, dict[str, Any]] = {}
@@ -76,10 +80,12 @@ def _from_csv(path: Path, text: str) -> list[dict[str, Any]]:
         record["n_patients"] = int(n) if n.isdigit() else None
         record["series_summary"] = row["series_summary"].strip() or None
         record["locator"] = row["locator"].strip() or None
-        if not any(row[f"patient.{f}"].strip() for f in PATIENT_FIELDS):
+        if not any((row.get(f"patient.{f}") or "").strip() for f in PATIENT_FIELDS):
             continue
         patient: dict[str, Any] = {}
         for f in PATIENT_FIELDS:
+            if f"patient.{f}" not in row:
+                continue
             cell = row[f"patient.{f}"].strip()
             try:
                 patient[f] = _cell(f, cell)
@@ -112,8 +118,11 @@ def _cell(name: str, cell: str) -> Any:
 
 def write_csv(records: list[dict[str, Any]], path: Path) -> None:
     """The same sheet as CSV: one row per patient, a single row for a series without patients."""
+    used = {f for r in records for p in r.get("patients") or [] for f in p}
+    unused = {f"patient.{f}" for f in OPTIONAL if f not in used}  # a vein sheet has no vessel columns
+    fields = [c for c in CSV_COLUMNS if c not in unused]
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(CSV_COLUMNS))
+        writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()
         for r in records:
             base = {
@@ -128,6 +137,8 @@ def write_csv(records: list[dict[str, Any]], path: Path) -> None:
             for p in r.get("patients") or [None]:
                 row = dict(base)
                 for f in PATIENT_FIELDS:
+                    if f"patient.{f}" in unused:
+                        continue
                     value = None if p is None else p.get(f)
                     if f in LIST_FIELDS:
                         row[f"patient.{f}"] = " | ".join(value or [])

@@ -95,6 +95,8 @@ class MarkerResult(Record):
 
 class Tumour(Record):
     histology: TermName | None = None
+    histology_as_printed: Text | None = None
+    histology_mapping: Mapping | None = None  # the histology term is not exactly the source's words
     site: Site
     growth: TermName | None = None
     grade: Grade | None = None
