@@ -70,7 +70,8 @@ def _every_path(client: Any, store: Path, graph: KnowledgeGraph, name: str, colu
     cli_params = [a for k, v in params.items() for a in ("--param", f"{k}={v}")]
     cli = _column(_rows(_cli(store, "query", name, *cli_params, "--format", "csv")), column)
     http = _column(_rows(client.get(f"/queries/{name}", params=params, headers={"Accept": "text/csv"}).text), column)
-    api = _column(graph.query(name, **{k: f"vskg:{v}" for k, v in params.items()}).records(), column)
+    bound: dict[str, Any] = {k: f"vskg:{v}" for k, v in params.items()}
+    api = _column(graph.query(name, **bound).records(), column)
     raw = _column(_raw(client, name, **params), column)
     assert cli == http == api == raw, (cli, http, api, raw)
     page = client.get(f"/queries/{name}", params=params, headers={"Accept": "text/html"})
