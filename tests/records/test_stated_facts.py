@@ -22,10 +22,14 @@ from tests.conftest import PROJECT
         ("fullness of flanks for the past 2 months", 2.0),
         ("1 month of abdominal discomfort", 1.0),
         ("pain for 6 weeks", 1.4),
+        ("asthenia and right hypochondrium pain beginning 2 years earlier", 24.0),
+        ("progressive painful swelling in right groin noticed 3 weeks before", 0.7),
+        ("about one month of persistent breathlessness, worse with activity", 1.0),
         # words that date something else, or give no number, give no duration
         ("pulmonary embolism 2 months earlier", None),
         ("aggravation of symptoms over the last 8 months", None),
         ("oedema of left lower extremity progressing over several weeks", None),
+        ("right hand and forearm swelling and tenderness for more than 1 year", None),  # a bound, not a duration
         ("anticoagulation for 6 months", 6.0),  # a duration; the importer reads it on findings only
     ],
 )
