@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -284,5 +283,14 @@ def test_an_invented_time_or_duration_is_not_found_in_the_words() -> None:
     assert not printed(words, months_words(36), r"\bafter\b", REFERENCE_WORDS["Diagnosis"])
 
 
-def test_the_checks_read_every_imported_record(tmp_path: Path) -> None:
+def test_the_checks_read_every_imported_record() -> None:
     assert len(imported()) == 72
+
+
+def test_patients_like_mine_show_a_series_summary_with_its_measure(graph: KnowledgeGraph) -> None:
+    result = graph.similar(site="InferiorVenaCava", top=80)
+    series = next(m for m in result.matches if m.group.endswith("/ivc-12pts-avs-2019-series"))
+    texts = {(e.label, e.time_text()) for e in series.events}
+    assert {("disease-free survival", "median 49 months"), ("overall survival", "median 127 months")} <= texts
+    frame = result.events_to_pandas()
+    assert str(frame["summary_months"].dtype) == "float64" and 49.0 in set(frame["summary_months"].dropna())
