@@ -3,7 +3,10 @@
 A sheet names the first diagnosis (`initial_diagnosis`) but seldom its status; the status is the
 source's word where the entry gives one: "started for suspected DVT" (suspected), "for presumed
 thrombosis" (presumed), "misdiagnosed as" (made and later found wrong), "thrombus in the femoral
-vein plus a mass" (a real thrombus found beside the tumour). Where the entry gives none, or words
+vein plus a mass" (a real thrombus found beside the tumour). Where the sheet quotes the page's own
+words for the first diagnosis ("page words: 'initially diagnosed with pulmonary embolism'"), they
+decide: "initially diagnosed with" says the diagnosis was made (and, being initial, later changed),
+"treated initially as" that it was acted on. Where the entry gives none, or words
 that disagree, no status is recorded and the import report lists it for a curator.
 """
 
@@ -17,9 +20,14 @@ from typing import Any
 # (status, words that state it); read in the diagnosis itself and in what was done for it
 _HELD = (
     ("Suspected", r"\bsuspect(?:ed|ion of)\b|\bsuggestive of\b"),
-    ("Presumed", r"\bpresum(?:ed|ptive)\b"),
-    ("Misdiagnosed", r"\bmisdiagnos(?:ed|is)\b|\bmistaken (?:for|as)\b|\bwrongly diagnosed\b"),
+    ("Presumed", r"\bpresum(?:ed|ptive)\b|\btreated (?:initially )?as\b"),
+    (
+        "Misdiagnosed",
+        r"\bmisdiagnos(?:ed|is)\b|\bmistaken (?:for|as)\b|\bwrongly diagnosed\b|\binitially diagnosed (?:with|as)\b",
+    ),
 )
+# the third sheet quotes the page's own words for the first diagnosis among the findings
+_PAGE_WORDS = re.compile(r"^page words?:", re.IGNORECASE)
 # a real condition beside the tumour: read in what imaging or the presentation found
 _ALONGSIDE = (("ConfirmedAlongside", r"\bplus a mass\b|\b(?:beside|alongside|in addition to) the (?:tumou?r|mass)\b"),)
 
@@ -39,8 +47,12 @@ def read_status(patient: dict[str, Any]) -> StatusReading:
     # ("leiomyoma (core needle biopsy); PET-CT lesion first considered possible lymphadenopathy")
     held_texts = [diagnosis.split(";")[0]]
     held_texts += [str(t.get("detail") or "") for t in patient.get("treatments") or [] if isinstance(t, dict)]
-    found_texts = [str(x) for x in [*(patient.get("imaging") or []), *(patient.get("presenting_findings") or [])]]
-    found = _matches(_HELD, held_texts) + _matches(_ALONGSIDE, found_texts)
+    findings = [str(x) for x in patient.get("presenting_findings") or []]
+    page = _matches(_HELD, [text for text in findings if _PAGE_WORDS.match(text)])
+    if len({status for status, _ in page}) == 1:  # the page's own word outranks the sheet's paraphrase
+        return StatusReading(page[0][0], page[0][1], None)
+    found_texts = [str(x) for x in patient.get("imaging") or []] + findings
+    found = page + _matches(_HELD, held_texts) + _matches(_ALONGSIDE, found_texts)
     statuses = sorted({status for status, _ in found})
     if len(statuses) == 1:
         return StatusReading(statuses[0], found[0][1], None)

@@ -39,3 +39,9 @@ def citation_label(citation: dict[str, Any], design: str | None) -> str:
     if citation.get("doi"):
         return f"{kind}, doi:{citation['doi']} {when}"
     return f"{kind} {when}"
+
+
+def event_slug(text: str) -> str:
+    """An id part from a term or words: 'SurgicalResection' -> 'surgical-resection'."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", text)
+    return re.sub(r"[^a-z0-9]+", "-", spaced.lower()).strip("-") or "event"

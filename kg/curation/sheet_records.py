@@ -9,7 +9,7 @@ from typing import Any
 from kg.curation.diagnosis_status import read_status
 from kg.curation.durations import stated_duration
 from kg.curation.free_text import Synonyms, Target
-from kg.curation.labels import citation_label
+from kg.curation.labels import citation_label, event_slug
 from kg.curation.report import Unmapped
 from kg.curation.sheet_citation import sheet_citation, short_locator
 from kg.curation.stated_order import stated_links
@@ -178,7 +178,7 @@ class RecordBuilder:
         stated: list[tuple[dict[str, Any], str]] = []  # a treatment event and the sheet's words for it
         for t in treatments:
             for event in self.treatment(t):
-                made = add(_slug(event["term"]), event)
+                made = add(event_slug(event["term"]), event)
                 stated.append((made, str(t.get("detail") or "")))
                 if event["term"] == "SurgicalResection" and surgery_id is None:
                     surgery_id = made["id"]
@@ -286,7 +286,7 @@ class RecordBuilder:
                 "note": f"as extracted: {kind}; {detail}" if detail else f"as extracted: {kind}",
             }
             agents = [self.term("agent", "treatments.agents", a) for a in t.get("agents") or []]
-            if agents and term in ("SystemicTherapy", "TargetedTherapy", "Anticoagulation"):
+            if agents and term in ("SystemicTherapy", "TargetedTherapy", "Anticoagulation", "Thrombolysis"):
                 event["agents"] = [a for a in agents if a]
             if term == "SystemicTherapy":
                 for key in ("line", "cycles"):
@@ -305,11 +305,14 @@ class RecordBuilder:
     def outcome(
         self, o: dict[str, Any], add: Any, events: list[dict[str, Any]], surgery_id: str | None, locator: str
     ) -> None:
-        found = self.targets("outcome", "outcomes.kind", o.get("kind"))
+        detail, kind = o.get("detail"), o.get("kind")
+        # an 'other' or 'response' kind says nothing: the detail's words name the outcome
+        field, words = ("outcomes.detail", detail) if detail and kind in _UNNAMED else ("outcomes.kind", kind)
+        found = self.targets("outcome", field, words)
         if not found:
             return
-        term, detail = found[0].term, o.get("detail")
-        base: dict[str, Any] = {"term": term, **self.mapped(found[0], "outcomes.kind", o.get("kind"))}
+        term = found[0].term
+        base: dict[str, Any] = {"term": term, **self.mapped(found[0], field, words)}
         if detail:
             base["note"] = f"as extracted: {detail}"
         months = o.get("time_months")
@@ -320,13 +323,7 @@ class RecordBuilder:
             elif reference == "diagnosis":
                 if not any(e["id"] == "diagnosis" for e in events):
                     events.insert(
-                        0,
-                        {
-                            "id": "diagnosis",
-                            "term": "Diagnosis",
-                            "note": "reference point for times stated from diagnosis",
-                            "locator": locator,
-                        },
+                        0, {"id": "diagnosis", "term": "Diagnosis", "note": _FROM_DIAGNOSIS, "locator": locator}
                     )
                 base["at"] = {"months": months, "after": "diagnosis"}
             elif reference == "surgery":
@@ -337,14 +334,13 @@ class RecordBuilder:
                 self.miss("outcomes.time_months", f"{months} months ({detail}): no reference point stated", "reviewed")
         sites = [s.strip() for s in str(o.get("site") or "").split(",") if s.strip()]
         if not sites:
-            add(_slug(term), base)
+            add(event_slug(term), base)
             return
         for site in sites:
             where = self.site("outcomes.site", site)
             event = dict(base) if where is None else {**base, "site": where}
-            add(f"{_slug(term)}-{_slug(where['term'] if where else site)}", event)
+            add(f"{event_slug(term)}-{event_slug(where['term'] if where else site)}", event)
 
 
-def _slug(text: str) -> str:
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", text)
-    return re.sub(r"[^a-z0-9]+", "-", spaced.lower()).strip("-") or "event"
+_UNNAMED = ("other", "response")
+_FROM_DIAGNOSIS = "reference point for times stated from diagnosis"
