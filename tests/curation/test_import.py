@@ -16,15 +16,19 @@ from tests.conftest import PROJECT, ROOT
 
 SHEET = ROOT.parent / "shared" / "sources" / "published-cases.json"
 SHEET_2 = ROOT.parent / "shared" / "sources" / "published-cases-2.json"
+SHEET_3 = ROOT.parent / "shared" / "sources" / "published-cases-3.json"
 SYNONYMS = ROOT / "curation" / "synonyms.yaml"
 needs_sheet = pytest.mark.skipif(
-    not (SHEET.exists() and SHEET_2.exists()), reason=f"the extraction sheets are not beside the checkout ({SHEET})"
+    not (SHEET.exists() and SHEET_2.exists() and SHEET_3.exists()), reason=f"the extraction sheets are not beside the checkout ({SHEET})"
 )
 # (sheet, its number of entries, the entries kept apart from a look-alike work at import)
 SHEETS = [
     pytest.param(SHEET, 37, frozenset(), id="sheet-1"),
     # a generic title shared with zou-2017-iran-j-radiol; a different patient (data/radiol-bras-ivc-48f.yaml)
     pytest.param(SHEET_2, 35, frozenset({"radiol-bras-ivc-48f"}), id="sheet-2"),
+    # two generic titles: a meeting abstract of another patient than thij-2014-pulmonary-artery-77m's, and a
+    # 42-year-old woman (JSCR 2020) who is not the 48-year-old woman of data/radiol-bras-ivc-48f.yaml
+    pytest.param(SHEET_3, 40, frozenset({"shm-pulmonary-artery-52m", "graves-2020-ivc"}), id="sheet-3"),
 ]
 
 

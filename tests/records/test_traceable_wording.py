@@ -257,7 +257,9 @@ def test_a_record_whose_sheet_is_missing_cannot_be_traced(data_copy: Path, tmp_p
     folder = tmp_path / "sources"
     folder.mkdir()
     shutil.copy(SOURCES / SEED_TEXT, folder)
-    shutil.copy(SOURCES / "published-cases.json", folder)
+    for sheet in SOURCES.glob("published-cases*.json"):
+        if sheet.name != "published-cases-2.json":
+            shutil.copy(sheet, folder)
     missing, _ = untraced(data_copy, folder)
     second = sorted(
         p.name for p in data_copy.glob("*.yaml") if "published-cases-2.json (record" in p.read_text("utf-8")
