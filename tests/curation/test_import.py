@@ -19,7 +19,8 @@ SHEET_2 = ROOT.parent / "shared" / "sources" / "published-cases-2.json"
 SHEET_3 = ROOT.parent / "shared" / "sources" / "published-cases-3.json"
 SYNONYMS = ROOT / "curation" / "synonyms.yaml"
 needs_sheet = pytest.mark.skipif(
-    not (SHEET.exists() and SHEET_2.exists() and SHEET_3.exists()), reason=f"the extraction sheets are not beside the checkout ({SHEET})"
+    not (SHEET.exists() and SHEET_2.exists() and SHEET_3.exists()),
+    reason=f"the extraction sheets are not beside the checkout ({SHEET})",
 )
 # (sheet, its number of entries, the entries kept apart from a look-alike work at import)
 SHEETS = [

@@ -61,7 +61,8 @@ def test_venous_counts_are_untouched_by_the_arterial_sources(graph: KnowledgeGra
     """The vein row counts exactly the groups placed at a vein; arteries add to the total, not to it."""
     rows = graph.query("patients-per-site").records()
     kinds = graph.sparql(
-        "SELECT ?site ?kind WHERE { VALUES ?kind { vskg:Vein vskg:Artery } ?site rdfs:subClassOf* ?kind } ORDER BY ?site"
+        "SELECT ?site ?kind WHERE { VALUES ?kind { vskg:Vein vskg:Artery }"
+        " ?site rdfs:subClassOf* ?kind } ORDER BY ?site"
     )
     assert not isinstance(kinds, bool | list)
     kind_of = {str(r["site"]).rsplit("#", 1)[-1]: str(r["kind"]).rsplit("#", 1)[-1] for r in kinds.records()}
