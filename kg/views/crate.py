@@ -65,8 +65,9 @@ def crate_metadata(
         "@id": "./",
         "@type": "Dataset",
         "name": "vskg: vascular sarcoma evidence graph",
-        "description": "Curated evidence on primary venous leiomyosarcoma: the graph, its ontology, phenopackets "
-        "of the cases, the alignments and the report, each traceable to the publication it comes from.",
+        "description": "Curated evidence on vascular sarcoma (primary venous leiomyosarcoma and the sarcomas of "
+        "the great arteries): the graph, its ontology, phenopackets of the cases, the alignments and the report, "
+        "each traceable to the publication it comes from.",
         "datePublished": created,
         "version": version,
         "license": {"@id": LICENCE},

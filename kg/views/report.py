@@ -173,7 +173,7 @@ def render(graph: KnowledgeGraph) -> str:
         )
     totals = graph.query("patients-per-site").records()[-1]
     intro = (
-        "<h1>Primary venous leiomyosarcoma: the evidence in the graph</h1>"
+        "<h1>Vascular sarcoma - venous leiomyosarcoma and the sarcomas of the great arteries: the evidence in the graph</h1>"
         f'<p class="muted">{_count(graph, "Source")} sources; {totals["cases"]} cases and {totals["cohorts"]} cohorts; '
         f"{totals['patients']} patients, of whom {totals['at_risk']} may be counted twice "
         '(<a href="#query-patients-per-site">query</a>). Every table and figure names the stored query that produced it; '

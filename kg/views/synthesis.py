@@ -8,6 +8,9 @@ Choices, also written beside every result:
 * the model is the binomial-normal random-effects model (`kg.views.meta.glmm`), which needs no
   continuity correction; the logit/Paule-Mandel model is a sensitivity line beside it;
 * a series split into sub-groups counts at the sub-groups' sites, each patient once (`allocate`);
+* strata are site families per histology: leiomyosarcoma is the family alone ("inferior vena
+  cava"), any other histology is named with it ("pulmonary artery, intimal sarcoma"), so tumours
+  of different kinds are never pooled or counted together;
 * a group whose patients may be counted in another source too is left out: literature-review
   cohorts, and the smaller group of each possible overlap (with their sub-groups);
 * Kaplan-Meier curves use only times stated from the index resection; a case without such a time
@@ -17,11 +20,14 @@ Choices, also written beside every result:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from itertools import product
 from typing import TYPE_CHECKING
 
 from kg.views.meta import NotEstimable, exact_interval, glmm, paule_mandel
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from kg.query.graph import KnowledgeGraph
 
 MODELS = {  # the codes of the `model` column, and what each means
@@ -204,13 +210,18 @@ def _figures(graph: KnowledgeGraph) -> list[Figure]:
             reason = "smaller group of a possible overlap (or part of one)"
         figures.append(
             Figure(
-                str(r["group"]), str(r["source_label"]), str(r["outcome"]), str(r["site_family"]),
+                str(r["group"]), str(r["source_label"]), str(r["outcome"]), _stratum(r),
                 int(str(r["events"])), int(str(r["denominator"])),
                 None if r["part_of"] is None else str(r["part_of"]), None if r["series"] is None else str(r["series"]),
                 reason,
             )
         )  # fmt: skip
     return figures
+
+
+def _stratum(row: Mapping[str, object]) -> str:
+    family, histology = str(row["site_family"]), str(row["histology"])
+    return family if histology == "leiomyosarcoma" else f"{family}, {histology}"
 
 
 def pooled_proportions(graph: KnowledgeGraph) -> Synthesis:
@@ -240,16 +251,22 @@ class Curve:
 def kaplan_meier(graph: KnowledgeGraph) -> list[Curve]:
     """Time from the index resection to first recurrence or metastasis (censored at the last time
     stated without disease), and to death (censored at the last time stated alive, with or without
-    disease: "alive at 36 months after resection" counts here, not in the relapse curve)."""
+    disease: "alive at 36 months after resection" counts here, not in the relapse curve); one curve
+    of each per histology, leiomyosarcoma's unqualified."""
     from lifelines import KaplanMeierFitter
 
-    rows = graph.query("times-after-resection").records()
+    by_histology: dict[str, list[dict[str, str | None]]] = {}
+    for row in graph.query("times-after-resection").records():
+        by_histology.setdefault(str(row["histology"]), []).append(row)
     curves = []
-    for name, column, censor in (
-        ("recurrence or metastasis", "relapse_months", "followup_months"),
-        ("death", "death_months", "alive_months"),
+    for (base, column, censor), (histology, rows) in product(
+        (("recurrence or metastasis", "relapse_months", "followup_months"), ("death", "death_months", "alive_months")),
+        sorted(by_histology.items(), key=lambda item: (item[0] != "leiomyosarcoma", item[0])),
     ):
-        durations, observed, unusable = [], [], []
+        name = base if histology == "leiomyosarcoma" else f"{base} ({histology})"  # one curve per histology
+        durations: list[float] = []
+        observed: list[bool] = []
+        unusable: list[str] = []
         for r in rows:
             event, followup = r[column], r[censor]
             if event is not None:

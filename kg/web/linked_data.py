@@ -113,8 +113,8 @@ def void_triples(
         t(
             DCTERMS + "description",
             ox.Literal(
-                "Curated evidence on primary venous leiomyosarcoma from case reports, series and trials, "
-                "with per-statement provenance.",
+                "Curated evidence on vascular sarcoma (venous leiomyosarcoma and arterial sarcomas) "
+                "from case reports, series and trials, with per-statement provenance.",
                 language="en",
             ),
         ),

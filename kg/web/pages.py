@@ -18,7 +18,7 @@ def landing(counts: dict[str, str], queries: list[StoredQuery], head: str = "") 
     )
     body = (
         "<h1>Vascular sarcoma evidence graph</h1>"
-        '<p class="muted">Curated facts on primary venous leiomyosarcoma, each traceable to the publication '
+        '<p class="muted">Curated facts on vascular sarcoma (venous leiomyosarcoma, arterial intimal sarcoma and angiosarcoma), each traceable to the publication '
         "and the table row or paragraph it came from.</p>"
         f'<div class="counts">{boxes}</div>'
         f"<h2>Questions to start with</h2><ul>{headline}</ul>"

@@ -16,8 +16,9 @@ CONTEXT = {
 }
 NAME = "vskg: vascular sarcoma evidence graph"
 DESCRIPTION = (
-    "Curated facts on primary venous leiomyosarcoma from case reports, series and trials, as RDF under an OWL "
-    "ontology; every fact traces back to the publication and the table row or paragraph it came from."
+    "Curated facts on vascular sarcoma (venous leiomyosarcoma and arterial sarcomas) from case reports, series "
+    "and trials, as RDF under an OWL ontology; every fact traces back to the publication and the table row or "
+    "paragraph it came from."
 )
 
 
@@ -50,7 +51,16 @@ def dataset(
         "url": f"{base}/",
         "creator": {"@type": "Organization", "name": "vskg", "url": f"{base}/"},
         "isAccessibleForFree": True,
-        "keywords": ["leiomyosarcoma", "vein", "case reports", "knowledge graph", "linked data"],
+        "keywords": [
+            "leiomyosarcoma",
+            "intimal sarcoma",
+            "angiosarcoma",
+            "vein",
+            "artery",
+            "case reports",
+            "knowledge graph",
+            "linked data",
+        ],
         "distribution": [
             {"@type": "DataDownload", "name": name, "contentUrl": f"{base}/dumps/{name}", "encodingFormat": media}
             for name, media in downloads
@@ -96,7 +106,7 @@ def item(iri: str, title: str, types: set[str], facts: dict[str, list[str]], bas
         "url": page,
         "name": title,
         "additionalType": VSKG + kind,
-        "description": f"Curated record of {WHO[kind]} with venous leiomyosarcoma, with the publication it rests on.",
+        "description": f"Curated record of {WHO[kind]} with a vascular sarcoma, with the publication it rests on.",
         "isPartOf": {"@type": "Dataset", "@id": f"{base}/", "name": NAME},
     }
     sources = facts.get(VSKG + "reportedIn", [])

@@ -133,3 +133,17 @@ def test_approximate_mappings_of_the_third_sheet_keep_their_words(graph: Knowled
         "pulmonary endarterectomy",
         "term narrower than the words",
     )
+
+
+def test_the_synthesis_never_pools_or_counts_two_histologies_together(graph: KnowledgeGraph) -> None:
+    from kg.views.synthesis import kaplan_meier, pooled_proportions
+
+    synthesis = pooled_proportions(graph)
+    families = {c.site_family for c in synthesis.case_counts()} | {p.site_family for p in synthesis.pooled}
+    # leiomyosarcoma keeps the plain family; the azygos and iliac-vein angiosarcomas are counted apart
+    assert "inferior vena cava" in families and "peripheral veins, angiosarcoma" in families
+    assert "aorta, intimal sarcoma" in families
+    curves = {c.name: c for c in kaplan_meier(graph)}
+    # the thoracoabdominal intimal sarcoma, free of recurrence nine months after surgery, is its own curve
+    assert curves["recurrence or metastasis (intimal sarcoma)"].durations == [9.0]
+    assert 9.0 in curves["recurrence or metastasis"].durations  # the seed's present case, relapse at 9 months
