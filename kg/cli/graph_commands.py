@@ -96,18 +96,42 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     _, _, queries, store = paths(args)
     graph = KnowledgeGraph.open(store, queries_dir=queries)
-    totals = graph.query("patients-per-site").records()[-1]
+    rows = graph.query("patients-per-site").records()
+    totals = rows[-1]
     counted = graph.sparql("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a vskg:Source }")
     sources = counted.records()[0]["n"] if isinstance(counted, QueryResult) else "?"
     print(
         f"sources: {sources}  cases: {totals['cases']}  cohorts: {totals['cohorts']}  "
         f"patients: {totals['patients']} (at risk of double counting: {totals['at_risk']})  triples: {len(graph)}"
     )
+    print(_by_vessel_and_histology(graph, rows[:-1]))
     # per site: patients, from split series, at risk of double counting, site in doubt; then sources
     for name in ("patients-per-site", "stats-by-site", "stats-by-design", "incomplete-citations"):
         print(f"\n## {graph.stored(name).summary}")
         print(render(graph.query(name), args.format))
     return 0
+
+
+def _by_vessel_and_histology(graph: KnowledgeGraph, rows: list[dict[str, str | None]]) -> str:
+    """The total split by vessel kind and by histology, from the same rows as patients-per-site."""
+    kinds = graph.sparql(
+        "SELECT ?site ?kind WHERE { VALUES ?kind { vskg:Vein vskg:Artery } ?site rdfs:subClassOf* ?kind }"
+    )
+    kind_of = (
+        {str(r["site"]): str(r["kind"]).rsplit("#", 1)[-1] for r in kinds.records()}
+        if isinstance(kinds, QueryResult)
+        else {}
+    )
+    vessel: dict[str, int] = {}
+    histology: dict[str, int] = {}
+    for r in rows:
+        n = int(r["patients"] or 0)
+        where = {"Vein": "veins", "Artery": "arteries"}.get(kind_of.get(str(r["site"]), ""), "vessel kind not stated")
+        vessel[where] = vessel.get(where, 0) + n
+        histology[str(r["histology"])] = histology.get(str(r["histology"]), 0) + n
+    split = "; ".join(f"{k}: {n}" for k, n in sorted(vessel.items(), key=lambda kv: -kv[1]))
+    types = "; ".join(f"{k}: {n}" for k, n in sorted(histology.items(), key=lambda kv: -kv[1]))
+    return f"by vessel - {split}\nby histology - {types}"
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -116,3 +116,18 @@ def test_headline_run(store: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("\n## ") == len([q for q in load_catalog(PROJECT.queries).values() if q.headline])
     assert PROJECT.queries.is_dir()
+
+
+def test_stats_splits_the_total_by_vessel_kind_and_histology(store: Path) -> None:
+    done = vskg("stats", "--store", str(store))
+    assert done.returncode == 0, done.stderr
+    head, by_vessel, by_histology = done.stdout.splitlines()[:3]
+    total = int(head.split("patients: ")[1].split()[0])
+    vessel = {
+        k: int(n) for k, n in (part.rsplit(": ", 1) for part in by_vessel.removeprefix("by vessel - ").split("; "))
+    }
+    histology = dict(part.rsplit(": ", 1) for part in by_histology.removeprefix("by histology - ").split("; "))
+    # the same patients counted three ways: in total, by vessel kind, by histology
+    assert sum(vessel.values()) == total == sum(int(n) for n in histology.values())
+    assert vessel["veins"] > vessel["arteries"] > 0
+    assert int(histology["leiomyosarcoma"]) > int(histology["intimal sarcoma"]) > 0
