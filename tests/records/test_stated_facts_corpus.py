@@ -18,7 +18,7 @@ from kg import KnowledgeGraph
 from tests.conftest import PROJECT, ROOT
 
 SOURCES = ROOT.parent / "shared" / "sources"
-SHEETS = ("published-cases.json", "published-cases-2.json")
+SHEETS = ("published-cases.json", "published-cases-2.json", "published-cases-3.json")
 IMPORTED = re.compile(r"Imported by `vskg import` from (published-cases[-\d]*\.json) \(record ([a-z0-9-]+)\)")
 NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 # the words that name each summarised outcome, and each measure, in the sheets
@@ -66,10 +66,12 @@ def imported() -> list[tuple[str, dict[str, Any], list[str]]]:
 
 
 def months_words(months: float, unit_optional: bool = False) -> str:
-    """A pattern for a time as the sheets print it: in months, or in whole years, in digits or words."""
+    """A pattern for a time as the sheets print it: in months, or in whole or half years, in digits or words."""
     forms = [rf"{months:g}(?:\.0)?" + (r"(?: months?)?" if unit_optional else r"[ -]months?")]
     if months == int(months) and 1 <= months <= 12:
         forms.append(rf"{NUMBER_WORDS[int(months) - 1]}[ -]months?")
+    if months % 6 == 0 and months % 12:  # "about 2.5 years after diagnosis"
+        forms.append(rf"{months / 12:g}[ -]years?")
     if months % 12 == 0:
         years = int(months // 12)
         forms.append(rf"{years}[ -]years?")
@@ -284,7 +286,7 @@ def test_an_invented_time_or_duration_is_not_found_in_the_words() -> None:
 
 
 def test_the_checks_read_every_imported_record() -> None:
-    assert len(imported()) == 72
+    assert len(imported()) == 112
 
 
 def test_patients_like_mine_show_a_series_summary_with_its_measure(graph: KnowledgeGraph) -> None:
