@@ -258,6 +258,7 @@ def test_a_record_whose_sheet_is_missing_cannot_be_traced(data_copy: Path, tmp_p
     folder.mkdir()
     shutil.copy(SOURCES / SEED_TEXT, folder)
     shutil.copy(SOURCES / "published-cases.json", folder)
+    shutil.copy(SOURCES / "published-cases-3.json", folder)  # only the second sheet is missing
     missing, _ = untraced(data_copy, folder)
     second = sorted(
         p.name for p in data_copy.glob("*.yaml") if "published-cases-2.json (record" in p.read_text("utf-8")
