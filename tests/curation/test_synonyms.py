@@ -29,6 +29,7 @@ CLAIMS_MORE = {
     "IncidentalFinding",
     "OtherSurgery",
     "DeepVeinThrombosisAtPresentation",
+    "ArterialThrombosisAtPresentation",
     "InfrarenalInferiorVenaCava",
     "MiddleInferiorVenaCava",
     "SuprahepaticInferiorVenaCava",
