@@ -146,7 +146,7 @@ def test_every_stated_time_is_printed_with_its_reference() -> None:
             reference = next(e for e in group["events"] if e["id"] == event["at"]["after"])
             checked += 1
             after = REFERENCE_WORDS[reference["term"]]
-            if not printed(words, months_words(event["at"]["months"]), r"\bafter\b|\bpost-", after):
+            if not printed(words, months_words(event["at"]["months"]), r"\bafter\b|\bpost-|\bpostop", after):
                 missing.append(f"{name}: {group['id']}.{event['id']}: {event['at']} ({reference['term']})")
     assert checked >= 12 and not missing, "\n".join(missing)
 
