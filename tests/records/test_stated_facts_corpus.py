@@ -31,7 +31,11 @@ OUTCOME_WORDS = {
     "DistantMetastasis": r"metasta",
 }
 MEASURE_WORDS = {"median": r"\bmedian\b", "mean": r"\bmean\b|\baverage\b"}
-REFERENCE_WORDS = {"SurgicalResection": r"surg|resection|operat", "Diagnosis": r"diagnos", "Anticoagulation": r"anticoagula"}
+REFERENCE_WORDS = {
+    "SurgicalResection": r"surg|resection|operat",
+    "Diagnosis": r"diagnos",
+    "Anticoagulation": r"anticoagula",
+}
 SITE_WORDS = {"Lung": r"\blungs?\b|pulmonary", "Liver": r"\bliver\b|hepatic", "SkeletalMuscle": r"muscle"}
 
 
