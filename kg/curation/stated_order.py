@@ -16,13 +16,16 @@ _CAUSE = r"because of|due to|owing to|for"
 _AFTER = r"since|after|following"
 _CLAUSE = re.compile(rf"\b({_CAUSE}|{_AFTER})\s+([^;,.()]+)", re.IGNORECASE)
 
-# what a clause must say to name an event of the case, by the event's term
+# what a clause must say to name an event of the case, by the event's terms; a thrombolysis is
+# named before the first diagnosis, whose thrombus words ("thromb") would otherwise claim it, and
+# an embolism, a PE or an aneurysm is a first diagnosis of the third sheet ("for presumed large PE")
 _NAMES = (
-    ("InitialDiagnosis", r"\bdvt\b|thromb|\bdiagnos"),
-    ("DistantMetastasis", r"metasta"),
-    ("LocalRecurrence", r"recurren|relapse"),
-    ("DiseaseProgression", r"progress"),
-    ("SurgicalResection", r"resection|surgery|excision|operation"),
+    (("Thrombolysis",), r"thromboly"),
+    (("InitialDiagnosis",), r"\bdvt\b|thromb|\bdiagnos|\bpe\b|\bembol(?:ism|us|i)\b|aneurysm"),
+    (("DistantMetastasis",), r"metasta"),
+    (("LocalRecurrence", "Recurrence"), r"recurren|relapse"),
+    (("DiseaseProgression",), r"progress"),
+    (("SurgicalResection",), r"resection|surgery|excision|operation"),
 )
 
 
@@ -38,9 +41,9 @@ def stated_links(detail: str, events: list[dict[str, Any]]) -> tuple[list[str], 
 
 
 def _named(clause: str, events: list[dict[str, Any]]) -> list[str]:
-    for term, pattern in _NAMES:
+    for terms, pattern in _NAMES:
         if re.search(pattern, clause, re.IGNORECASE):
-            ids = [str(e["id"]) for e in events if e.get("term") == term]
+            ids = [str(e["id"]) for e in events if e.get("term") in terms]
             # a surgery names the first resection; the other kinds, every event of the kind
-            return ids[:1] if term == "SurgicalResection" else ids
+            return ids[:1] if terms == ("SurgicalResection",) else ids
     return []

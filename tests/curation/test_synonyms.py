@@ -21,7 +21,6 @@ from tests.conftest import PROJECT, ROOT
 
 SYNONYMS = ROOT / "curation" / "synonyms.yaml"
 SHEETS = sorted((ROOT.parent / "shared" / "sources").glob("published-cases*.json"))
-SHEETS = [s for s in SHEETS if s.name != "published-cases-3.json"]  # not imported yet
 VSKG = "https://w3id.org/vskg/ontology#"
 # terms whose definition adds a claim looser words do not make: found without symptoms; not the
 # tumour resection; an actual thrombus beside the tumour, not the tumour taken for one; the tumour
@@ -30,6 +29,7 @@ CLAIMS_MORE = {
     "IncidentalFinding",
     "OtherSurgery",
     "DeepVeinThrombosisAtPresentation",
+    "ArterialThrombosisAtPresentation",
     "InfrarenalInferiorVenaCava",
     "MiddleInferiorVenaCava",
     "SuprahepaticInferiorVenaCava",

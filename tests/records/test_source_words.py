@@ -90,6 +90,12 @@ def test_stated_causes_and_sequence_link_events_the_words_name() -> None:
     assert stated_links("since DVT diagnosis 2 years earlier", events) == ([], ["initial-diagnosis"])
     assert stated_links("three cycles after surgery", events) == ([], ["resection"])
     assert stated_links("anticoagulation for 6 months", events) == ([], [])  # names no event
+    events += [{"id": "thrombolysis", "term": "Thrombolysis"}, {"id": "recurrence", "term": "Recurrence"}]
+    assert stated_links("thrombolysed for presumed large PE", events) == (["initial-diagnosis"], [])
+    assert stated_links("operated for presumed embolism", events) == (["initial-diagnosis"], [])
+    assert stated_links("clot retrieval after failed thrombolysis", events) == ([], ["thrombolysis"])
+    assert stated_links("localized radiotherapy for recurrence", events) == (["recurrence"], [])
+    assert stated_links("embolectomy", events) == ([], [])  # names no event
 
 
 def test_dvt_presentations_tells_suspected_from_misdiagnosed_from_a_real_thrombus(graph: KnowledgeGraph) -> None:
