@@ -54,6 +54,11 @@ def test_no_imported_first_diagnosis_is_held_more_firmly_than_the_sheet_words_it
                 if event["term"] != "InitialDiagnosis":
                     continue
                 patient = _patient(entry, record, group)
+                if patient is None and entry.get("series_summary"):  # a series curated by hand from its summary
+                    word = {"Misdiagnosed": "misdiagnos", "Suspected": "suspect", "Presumed": "presum"}
+                    status = event.get("status")
+                    assert status is None or word[status] in entry["series_summary"].lower(), f"{name}: {group['id']}"
+                    continue
                 assert patient is not None, f"{name}: {group['id']} has no sheet patient"
                 assert event.get("status") == read_status(patient).status, f"{name}: {group['id']}"
                 checked += 1
