@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from kg.build.mapping import source_quads
+from kg.build.mapping import source_nquads
 from kg.errors import KGError, RecordError, RecordErrors
 from kg.progress import progress
 from kg.records.loading import load_file
@@ -60,7 +60,7 @@ def read_share(paths: Iterable[Path], tick: Any = None) -> tuple[Share, dict[str
 
 
 def map_share(records: list[SourceRecord], vocab: Vocabulary, kinds: dict[str, str]) -> bytes:
-    return NQuads.of(q for rec in records for q in source_quads(rec, vocab, kinds)).chunks[0]
+    return "".join(source_nquads(rec, vocab, kinds) for rec in records).encode()
 
 
 def serve(fd: int) -> None:
