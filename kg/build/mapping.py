@@ -315,8 +315,7 @@ def _event(
     g.add(node, "horizonYears", float(ev.horizon_years) if ev.horizon_years is not None else None)
     g.add(node, "frequencyAsPrinted", ev.frequency)
     g.add(node, "durationMonths", float(ev.duration_months) if ev.duration_months is not None else None)
-    if ev.time_summary is not None:
-        summary = ev.time_summary
+    if (summary := ev.time_summary) is not None:
         g.add(node, "summaryMeasure", v(summary.measure.capitalize()))
         g.add(node, "summaryMonths", float(summary.months))
         g.add(node, "rangeLowMonths", float(summary.low) if summary.low is not None else None)

@@ -1,7 +1,9 @@
 """How long a presenting finding had lasted, where the sheet's words say it in numbers: "oedema and
 pain of left leg for 2 years" (24 months), "8-year history of gradually worsening swelling" (96),
-"1 month of abdominal discomfort" (1). Words that date something else ("pulmonary embolism 2 months
-earlier", "aggravation over the last 8 months") or give no number ("over several weeks") give none."""
+"1 month of abdominal discomfort" (1), "pain beginning 2 years earlier" (24), "swelling noticed 3 weeks
+before" (0.7), "about one month of breathlessness" (1: the "about" stays in the note the words go to).
+Words that date something else ("pulmonary embolism 2 months earlier", "aggravation over the last 8
+months"), give a bound ("for more than 1 year") or give no number ("over several weeks") give none."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ _UNIT = r"(year|month|week|day)s?"
 _PATTERNS = (
     re.compile(rf"\bfor (?:the )?(?:past |last )?{_NUMBER}[ -]{_UNIT}\b", re.IGNORECASE),
     re.compile(rf"\b{_NUMBER}[ -]{_UNIT}[ -]history\b", re.IGNORECASE),
-    re.compile(rf"^{_NUMBER}[ -]{_UNIT} of\b", re.IGNORECASE),
+    re.compile(rf"^(?:about |approximately )?{_NUMBER}[ -]{_UNIT} of\b", re.IGNORECASE),
+    # the finding's onset, dated back from the presentation
+    re.compile(rf"\b(?:beginning|began|started|noticed) {_NUMBER}[ -]{_UNIT} (?:earlier|before|ago)\b", re.IGNORECASE),
 )
 _WORDS = {
     w: i

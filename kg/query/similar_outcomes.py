@@ -41,7 +41,7 @@ PREFIXES = "PREFIX vskg: <https://w3id.org/vskg/ontology#>\nPREFIX rdfs: <http:/
 # hierarchies, as a class check here lets pyoxigraph start from all events of those classes (100
 # times slower at 1M triples)
 EVENTS = """SELECT ?group ?event ?class ?position ?exposure ?setting ?months ?after ?where ?affected
-       ?denominator ?percent ?horizon ?as_printed ?locator WHERE {
+       ?denominator ?percent ?horizon ?as_printed ?summary_measure ?summary_months ?locator WHERE {
   VALUES ?group { GROUPS }
   ?group vskg:hasEvent ?event .
   ?event a ?class ; vskg:timelinePosition ?position ; vskg:locator ?locator ; vskg:exposure ?exposure .
@@ -54,6 +54,8 @@ EVENTS = """SELECT ?group ?event ?class ?position ?exposure ?setting ?months ?af
   OPTIONAL { ?event vskg:percent ?percent }
   OPTIONAL { ?event vskg:horizonYears ?horizon }
   OPTIONAL { ?event vskg:frequencyAsPrinted ?as_printed }
+  OPTIONAL { ?event vskg:summaryMeasure/rdfs:label ?summary_measure }
+  OPTIONAL { ?event vskg:summaryMonths ?summary_months }
 }
 ORDER BY ?group ?position ?event"""
 CONTEXT = """SELECT ?group ?relation ?value WHERE {
@@ -107,6 +109,8 @@ def _events(index: CandidateIndex, result: QueryResult, sources: dict[str, str])
                 as_printed=r["as_printed"],
                 locator=str(r["locator"]),
                 source_label=sources.get(group, ""),
+                summary_measure=str(r["summary_measure"]) if r["summary_measure"] else None,
+                summary_months=_number(r["summary_months"]),
             )
         )
     return out

@@ -51,10 +51,17 @@ class Event:
     as_printed: str | None
     locator: str
     source_label: str
+    summary_measure: str | None = None  # a series' median or mean time to this outcome
+    summary_months: float | None = None
 
     def time_text(self) -> str:
-        """The time as stated, with the event it is counted from; empty when none is stated."""
-        return f"{self.months:g} months after {self.after}" if self.months is not None else ""
+        """The time as stated, with the event it is counted from, or a series' summary of it with its
+        measure ("median 49 months"); empty when none is stated."""
+        if self.months is not None:
+            return f"{self.months:g} months after {self.after}"
+        if self.summary_months is not None:
+            return f"{self.summary_measure} {self.summary_months:g} months"
+        return ""
 
     def count_text(self) -> str:
         """A cohort's count with its denominator, or a stated percentage at its horizon."""
@@ -181,7 +188,7 @@ class SimilarResult:
 
         rows = [{"rank": m.rank, **asdict(e)} for m in self.matches for e in m.events]
         types = {"rank": "Int64", "position": "Int64", "patients_affected": "Int64", "denominator": "Int64"}
-        types |= {"months": "float64", "percent": "float64", "horizon_years": "float64"}
+        types |= {"months": "float64", "percent": "float64", "horizon_years": "float64", "summary_months": "float64"}
         frame = pd.DataFrame(rows, columns=["rank", *Event.__dataclass_fields__])
         for column in frame.columns:
             frame[column] = frame[column].astype(types.get(column, "string"))

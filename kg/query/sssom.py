@@ -54,7 +54,7 @@ def sssom_tsv(graph: Store, *, version: str) -> str:
         subject, predicate, obj = curie(str(r["subject"])), curie(str(r["predicate"])), curie(str(r["object"]))
         used.add(obj.split(":")[0])
         cells = [subject, str(r["label"] or ""), predicate, obj, "semapv:ManualMappingCuration",
-                 "from the project's checked code lists (shared/reference)"]  # fmt: skip
+                 "checked in the ontology's own files: shared/reference lists, docs/ontology.md"]  # fmt: skip
         lines.append("\t".join(cells))
     header = [
         "#curie_map:",

@@ -16,7 +16,10 @@ if TYPE_CHECKING:
 
 POOLED_COLUMNS = {
     "outcome": "local recurrence, distant metastasis or death, at any time after the resection",
-    "site_family": "inferior vena cava, limb veins (upper or lower limb) or other",
+    "site_family": (
+        "the site's family as the ontology marks it (vskg:siteFamily): inferior vena cava, "
+        "peripheral veins (limb and pelvic), or other"
+    ),
     "model": "glmm, paule-mandel or clopper-pearson (the sidecar's `models` says what each is)",
     "role": "primary (the GLMM), sensitivity (Paule-Mandel) or single cohort (nothing to pool)",
     "studies": "cohorts in the line",

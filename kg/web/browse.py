@@ -43,6 +43,10 @@ def _event_class(name: str, label: str, root: str) -> Facet:
 
 
 FACETS = (
+    Facet("vessel", "vessel kind", "?group vskg:hasTumour/vskg:primarySite/a/rdfs:subClassOf ?v .",
+          "?group vskg:hasTumour/vskg:primarySite/a/rdfs:subClassOf ?value . VALUES ?value { vskg:Artery vskg:Vein }"),
+    Facet("histology", "histology", "?group vskg:hasTumour/vskg:histology ?v .",
+          "?group vskg:hasTumour/vskg:histology ?value ."),
     Facet("site", "site", "?group vskg:hasTumour/vskg:primarySite/a/rdfs:subClassOf ?v .",
           "?group vskg:hasTumour/vskg:primarySite/a/rdfs:subClassOf ?value . "
           "?value rdfs:subClassOf vskg:AnatomicalSite . FILTER(?value != vskg:AnatomicalSite)"),
@@ -58,6 +62,8 @@ FACETS = (
 BY_NAME = {f.name: f for f in FACETS}
 # the terms each facet takes, checked against the ontology before a choice reaches a query
 FACET_TERMS = {
+    "vessel": TermRange(VSKG + "BloodVessel"),
+    "histology": TermRange(VSKG + "HistologicType", instances=True),
     "site": TermRange(VSKG + "AnatomicalSite"),
     "presentation": TermRange(VSKG + "Presentation"),
     "diagnosis": TermRange(VSKG + "Condition", instances=True),

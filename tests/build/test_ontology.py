@@ -122,6 +122,25 @@ def second_list() -> tuple[set[str], set[str]]:
     return tables[0], tables[1]
 
 
+THIRD_TABLE = PROJECT.root / "docs" / "ontology.md"
+WHERE_READ = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{7,40} \S+ (L\d+|chars \d+-\d+)")
+
+
+def third_list() -> dict[str, str]:
+    """Codes checked for the third sheet, each with where it was read (docs/ontology.md's table)."""
+    found: dict[str, str] = {}
+    inside = False
+    for line in THIRD_TABLE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            inside = line == "## Codes checked for the third sheet"
+        elif inside and line.startswith("| ") and not line.startswith("| vskg term"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if re.fullmatch(r"[A-Za-z]+:[A-Za-z0-9]+", cells[1]):
+                prefix, local = cells[1].split(":")
+                found[f"{prefix}_{local}"] = cells[3]
+    return found
+
+
 def _code(iri: str) -> str:
     return re.sub(r"^.*/(obo/)?", "", iri) if "/obo/" in iri else "/".join(iri.rsplit("/", 2)[-2:])
 
@@ -132,7 +151,9 @@ def _code(iri: str) -> str:
 def test_alignments_use_only_checked_codes() -> None:
     quads = read_ontology(PROJECT.ontology)
     table_a, table_b = second_list()
+    third = third_list()
     assert {"NCIT_C124450", "UBERON_0001363"} <= table_a and {"NCIT_C94796"} <= table_b
+    assert {"UBERON_0002012", "HP_0002204", "MONDO_0016982"} <= set(third)
     external = [
         (q.predicate.value.rsplit("#", 1)[1], _code(_iri(q.object)))
         for q in quads
@@ -140,9 +161,24 @@ def test_alignments_use_only_checked_codes() -> None:
     ]
     assert external
     for predicate, code in external:
-        assert code in CHECKED | table_a | table_b, f"{code} is in neither checked list"
-        if code in table_b - table_a - CHECKED:
+        assert code in CHECKED | table_a | table_b | set(third), f"{code} is in no checked list"
+        if code in table_b - table_a - CHECKED - set(third):
             assert predicate != "exactMatch", f"{code} is from a secondary source: closeMatch at most"
+
+
+def test_codes_checked_for_the_third_sheet_say_where_they_were_read_and_are_used() -> None:
+    """Each row of docs/ontology.md's third-sheet table names a repository, commit, file and place,
+    and its code is aligned to by some term (a row left behind by a removed alignment fails)."""
+    used = {
+        _code(_iri(q.object))
+        for q in read_ontology(PROJECT.ontology)
+        if q.predicate.value.startswith("http://www.w3.org/2004/02/skos/core#") and q.predicate.value.endswith("Match")
+    }
+    third = third_list()
+    assert len(third) > 30
+    for code, where in third.items():
+        assert WHERE_READ.match(where), f"{code}: where read is not 'owner/repo@commit path L.. or chars ..': {where}"
+    assert set(third) - used == set()
 
 
 def test_wrong_meanings_stay_out() -> None:
@@ -161,6 +197,38 @@ def test_vein_hierarchy() -> None:
     assert vocab.is_a("SuperficialFemoralVein", "FemoralVein")
     assert vocab.is_a("FemoralVein", "LowerLimbVein") and vocab.is_a("LowerLimbVein", "PeripheralVein")
     assert vocab.is_a("InferiorVenaCava", "CentralVein") and not vocab.is_a("InferiorVenaCava", "PeripheralVein")
+
+
+def test_artery_hierarchy_and_histologies() -> None:
+    vocab = vocabulary(read_ontology(PROJECT.ontology))
+    assert vocab.is_a("PulmonaryTrunk", "PulmonaryArtery") and vocab.is_a("PulmonaryArtery", "Artery")
+    assert vocab.is_a("DescendingThoracicAorta", "ThoracicAorta") and vocab.is_a("ThoracicAorta", "Aorta")
+    assert vocab.is_a("CommonFemoralArtery", "FemoralArtery") and vocab.is_a("FemoralArtery", "PeripheralArtery")
+    assert vocab.is_a("Artery", "BloodVessel") and not vocab.is_a("Artery", "Vein")
+    assert not vocab.is_a("FemoralArtery", "Vein") and not vocab.is_a("FemoralVein", "Artery")
+    assert vocab.is_a("SuperiorVenaCava", "CentralVein") and vocab.is_a("AzygosVein", "Vein")
+    assert not vocab.is_a("AzygosVein", "CentralVein") and not vocab.is_a("AzygosVein", "PeripheralVein")
+    assert set(vocab.members("HistologicType")) == {
+        "Leiomyosarcoma",
+        "IntimalSarcoma",
+        "Angiosarcoma",
+        "UndifferentiatedSarcoma",
+        "SarcomaSubtypeNotStated",
+    }
+
+
+def test_every_site_has_one_parent() -> None:
+    """Patients-per-site reads a site's parent as its `broader` row: a second parent would count
+    its patients under two rows."""
+    quads = read_ontology(PROJECT.ontology)
+    vocab = vocabulary(quads)
+    parents: dict[str, set[str]] = {}
+    for q in quads:
+        if q.predicate.value == RDFS + "subClassOf" and _iri(q.subject).startswith(VSKG):
+            parents.setdefault(_iri(q.subject)[len(VSKG) :], set()).add(_iri(q.object))
+    sites = [name for name in parents if vocab.is_a(name, "AnatomicalSite") and name != "AnatomicalSite"]
+    assert "RenalArtery" in sites and "SuperiorVenaCava" in sites
+    assert {name: p for name, p in parents.items() if name in sites and len(p) != 1} == {}
 
 
 @needs_java

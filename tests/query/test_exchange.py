@@ -148,3 +148,18 @@ def test_one_case_asked_alone_is_the_same_packet_as_in_the_export(
         assert alone == {case: packets[case]}
     assert phenopackets(graph, created=CREATED, case="no-such-case") == {}
     assert phenopackets(graph, created=CREATED, case="x> } ?s ?p ?o { <y") == {}
+
+
+def test_histologies_and_arterial_sites_leave_with_their_checked_codes(graph: KnowledgeGraph) -> None:
+    """A phenopacket's disease is the histology's exact MONDO code where one was checked, else the
+    vskg term (a broad or close match is not promoted); sites take their exact UBERON code."""
+    from kg.iris import VSKG
+    from kg.query.phenopackets import read_terms
+
+    terms = read_terms(graph)
+    assert terms.oc(VSKG + "Leiomyosarcoma", "disease")["id"] == "MONDO:0005058"
+    assert terms.oc(VSKG + "Angiosarcoma", "disease") == {"id": "MONDO:0016982", "label": "angiosarcoma"}
+    assert terms.oc(VSKG + "IntimalSarcoma", "disease")["id"] == "vskg:IntimalSarcoma"
+    assert terms.oc(VSKG + "SarcomaSubtypeNotStated", "disease")["id"] == "vskg:SarcomaSubtypeNotStated"
+    assert terms.oc(VSKG + "PulmonaryTrunk", "site")["id"] == "UBERON:0002333"
+    assert terms.oc(VSKG + "ThoracicAorta", "site")["id"] == "vskg:ThoracicAorta"

@@ -146,11 +146,11 @@ def test_no_pooled_line_rests_on_single_cases(synthesis: Synthesis) -> None:
         assert all(c.patients > 1 for c in cohorts) and line.studies == len(cohorts)
         assert (line.events, line.patients) == (sum(c.events for c in cohorts), sum(c.patients for c in cohorts))
         assert line.model in MODELS
-    assert not {(p.outcome, p.site_family) for p in synthesis.pooled} & {("local recurrence", "limb veins")}
+    assert not {(p.outcome, p.site_family) for p in synthesis.pooled} & {("local recurrence", "peripheral veins")}
     counts = {(c.outcome, c.site_family): (c.cases, c.with_event) for c in synthesis.case_counts()}
-    # the IVC case reports (none recurred) and the limb-vein ones (both recurred): counted, not pooled
+    # the IVC case reports (none recurred) and the peripheral-vein ones (limb and pelvic veins): counted, not pooled
     assert counts[("local recurrence", "inferior vena cava")] == (4, 0)
-    assert counts[("local recurrence", "limb veins")] == (2, 2)
+    assert counts[("local recurrence", "peripheral veins")] == (4, 2)
     assert all(c.patients == 1 for cases in synthesis.cases.values() for c in cases)
 
 
