@@ -279,9 +279,7 @@ def _event_iri(grp: Group, event_id: str) -> Iri:
     return data("event", f"{grp.id}-{event_id}")
 
 
-def _event(
-    g: _Graph, grp: Group, ev: Event, seq: int, group_node: Iri, setting: tuple[str, str | None] | None
-) -> None:
+def _event(g: _Graph, grp: Group, ev: Event, seq: int, group_node: Iri, setting: tuple[str, str | None] | None) -> None:
     node = g.node("event", f"{grp.id}-{ev.id}", ev.term, ev.locator)
     g.add(node, LABEL, event_label(ev, g.label))
     g.add(group_node, "hasEvent", node)

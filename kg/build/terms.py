@@ -14,7 +14,7 @@ import re
 
 import pyoxigraph as ox
 
-from kg.iris import VSKG, XSD, data_iri, graph_iri
+from kg.iris import VSKG, XSD, data_iri
 
 
 class Iri(str):
@@ -97,12 +97,10 @@ class Quads:
         if self.reference is not None:
             obj = _object(o) if isinstance(o, Iri | ox.NamedNode | ox.Literal) else lit(o)
             self.reference.append(ox.Quad(_object(s), _object(pred), obj, self.graph_node))  # type: ignore[arg-type]
-        elif type(o) is Iri:
-            self.lines.append(f"{s} {pred} {o}{self.graph}")
-        elif isinstance(o, ox.NamedNode | ox.Literal):
+        elif type(o) is Iri or isinstance(o, ox.NamedNode | ox.Literal):
             self.lines.append(f"{s} {pred} {o}{self.graph}")
         else:
-            self.lines.append(f"{s} {pred} {literal_text(o)}{self.graph}")  # type: ignore[arg-type]
+            self.lines.append(f"{s} {pred} {literal_text(o)}{self.graph}")
 
     def text(self) -> str:
         if self.reference is not None:

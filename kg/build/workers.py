@@ -28,7 +28,6 @@ from kg.progress import progress
 from kg.records.loading import load_file
 from kg.records.model import SourceRecord
 from kg.records.vocabulary import Vocabulary
-from kg.store.embedded import NQuads
 
 PARALLEL_FROM_FILES = 200  # below this, starting interpreters costs more than it saves
 TICK = 25  # files between progress messages
