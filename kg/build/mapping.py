@@ -6,56 +6,32 @@ import pyoxigraph as ox
 
 from kg.build.bibliography import standard_bibliography
 from kg.build.labels import event_label, group_label
-from kg.iris import OBO, PROV, RDF, RDFS, VSKG, XSD, data_iri, graph_iri
+from kg.build.terms import Iri, Quads, data, iri, v
+from kg.iris import OBO, PROV, RDF, RDFS, graph_iri
 from kg.records.model import Event, Group, Mapping, Site, SourceRecord, TableRow
 from kg.records.order import group_order
 from kg.records.vocabulary import Vocabulary
 
-TYPE = ox.NamedNode(RDF + "type")
-LABEL = ox.NamedNode(RDFS + "label")
-DERIVED = ox.NamedNode(PROV + "wasDerivedFrom")
+TYPE = iri(RDF + "type")
+LABEL = iri(RDFS + "label")
+DERIVED = iri(PROV + "wasDerivedFrom")
 EXPOSURE = {"all": "AllPatients", "some": "SomePatients", "none": "NoPatients"}
 BASIS = {"number": "ByNumber", "content": "ByContent"}
 
-Obj = ox.NamedNode | ox.Literal
 
-
-def v(name: str) -> ox.NamedNode:
-    return ox.NamedNode(VSKG + name)
-
-
-def lit(value: str | int | float | bool) -> ox.Literal:
-    if isinstance(value, bool):
-        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
-    if isinstance(value, int):
-        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
-    if isinstance(value, float):
-        text = f"{value:.6f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}.0"
-        return ox.Literal(text, datatype=ox.NamedNode(XSD + "decimal"))
-    return ox.Literal(value)
-
-
-class _Graph:
+class _Graph(Quads):
     """Collects the quads of one source graph."""
 
-    def __init__(self, source_id: str, vocab: Vocabulary) -> None:
+    def __init__(self, source_id: str, vocab: Vocabulary, *, reference: bool = False) -> None:
+        super().__init__(graph_iri(source_id), reference=reference)
         self.vocab = vocab
-        self.source = ox.NamedNode(data_iri("source", source_id))
-        self.graph = ox.NamedNode(graph_iri(source_id))
-        self.quads: list[ox.Quad] = []
-
-    def add(self, s: ox.NamedNode, p: str | ox.NamedNode, o: Obj | str | int | float | bool | None) -> None:
-        if o is None:
-            return
-        pred = p if isinstance(p, ox.NamedNode) else v(p)
-        obj = o if isinstance(o, ox.NamedNode | ox.Literal) else lit(o)
-        self.quads.append(ox.Quad(s, pred, obj, self.graph))
+        self.source = data("source", source_id)
 
     def label(self, term_name: str) -> str:
         return self.vocab.labels.get(term_name, term_name)
 
-    def node(self, kind: str, slug: str, cls: str, locator: str | None = None) -> ox.NamedNode:
-        n = ox.NamedNode(data_iri(kind, slug))
+    def node(self, kind: str, slug: str, cls: str, locator: str | None = None) -> Iri:
+        n = data(kind, slug)
         self.add(n, TYPE, v(cls))
         if locator is not None:
             self.add(n, "locator", locator)
@@ -73,7 +49,14 @@ READING_LIMITS = {
 
 def source_quads(rec: SourceRecord, vocab: Vocabulary, group_kinds: dict[str, str] | None = None) -> list[ox.Quad]:
     """All quads of one source's named graph; `group_kinds` gives the kind of groups linked from other files."""
-    g = _Graph(rec.id, vocab)
+    return list(ox.parse(source_nquads(rec, vocab, group_kinds), ox.RdfFormat.N_QUADS))
+
+
+def source_nquads(
+    rec: SourceRecord, vocab: Vocabulary, group_kinds: dict[str, str] | None = None, *, reference: bool = False
+) -> str:
+    """source_quads as N-Quads text; `reference` makes every term with pyoxigraph (see kg.build.terms)."""
+    g = _Graph(rec.id, vocab, reference=reference)
     kinds = {grp.id: grp.kind for grp in rec.groups} | (group_kinds or {})
     src = g.source
     bib = rec.citation
@@ -103,7 +86,7 @@ def source_quads(rec: SourceRecord, vocab: Vocabulary, group_kinds: dict[str, st
         g.add(node, "readingLimitKind", v(READING_LIMITS[limit.kind]))
         g.add(node, "curatorNote", limit.note)
         g.add(src, "hasReadingLimit", node)
-    g.add(src, DERIVED, ox.NamedNode(data_iri("source", bib.taken_from or rec.id)))
+    g.add(src, DERIVED, data("source", bib.taken_from or rec.id))
     g.add(src, "curatorNote", rec.note)
     g.add(src, "synthetic", True if rec.synthetic else None)
     if rec.study_design:
@@ -116,7 +99,7 @@ def source_quads(rec: SourceRecord, vocab: Vocabulary, group_kinds: dict[str, st
         entry = g.node("reference-entry", f"{rec.id}-{ref.number}", "ReferenceEntry")
         g.add(entry, LABEL, f"{rec.label}, reference {ref.number}")
         g.add(entry, "entryNumber", ref.number)
-        g.add(entry, "refersTo", ox.NamedNode(data_iri("source", ref.work)))
+        g.add(entry, "refersTo", data("source", ref.work))
         g.add(src, "hasReferenceEntry", entry)
 
     for cit in rec.citations:
@@ -129,7 +112,7 @@ def source_quads(rec: SourceRecord, vocab: Vocabulary, group_kinds: dict[str, st
         for n in cit.numbers:
             g.add(node, "numberPrinted", n)
         for w in cit.works:
-            g.add(node, "citedWork", ox.NamedNode(data_iri("source", w)))
+            g.add(node, "citedWork", data("source", w))
 
     for row in rec.table_rows:
         _table_row(g, rec, row)
@@ -145,14 +128,14 @@ def source_quads(rec: SourceRecord, vocab: Vocabulary, group_kinds: dict[str, st
             g.add(node, "aboutAgent", v(agent))
         works: list[str] = list(claim.supported_by)
         for cid in claim.citations:
-            g.add(node, "hasCitation", ox.NamedNode(data_iri("citation", f"{rec.id}-{cid}")))
+            g.add(node, "hasCitation", data("citation", f"{rec.id}-{cid}"))
             if not claim.supported_by:
                 works += [w for c in rec.citations if c.id == cid for w in c.works]
         for w in sorted(set(works)):
-            g.add(node, "supportedBy", ox.NamedNode(data_iri("source", w)))
+            g.add(node, "supportedBy", data("source", w))
         if claim.evidence_code:
-            g.add(node, "evidenceCode", ox.NamedNode(OBO + claim.evidence_code.replace(":", "_")))
-    return g.quads
+            g.add(node, "evidenceCode", iri(OBO + claim.evidence_code.replace(":", "_")))
+    return g.text()
 
 
 def _table_row(g: _Graph, rec: SourceRecord, row: TableRow) -> None:
@@ -164,7 +147,7 @@ def _table_row(g: _Graph, rec: SourceRecord, row: TableRow) -> None:
     g.add(node, "rowNumber", row.row)
     g.add(node, "authorYearAsPrinted", row.author_year)
     g.add(node, "numberPrinted", row.number_printed)
-    g.add(node, "citedWork", ox.NamedNode(data_iri("source", row.work)))
+    g.add(node, "citedWork", data("source", row.work))
     g.add(node, "resolutionBasis", v("ByAuthorYear"))
     g.add(node, "summarises", _group_iri(rec, row.group))
     for prop, value in (
@@ -177,12 +160,12 @@ def _table_row(g: _Graph, rec: SourceRecord, row: TableRow) -> None:
         g.add(node, prop, value)
 
 
-def _group_iri(rec: SourceRecord, group_id: str) -> ox.NamedNode:
+def _group_iri(rec: SourceRecord, group_id: str) -> Iri:
     kind = next((grp.kind for grp in rec.groups if grp.id == group_id), "case")
-    return ox.NamedNode(data_iri(kind, group_id))
+    return data(kind, group_id)
 
 
-def _site(g: _Graph, slug: str, site: Site, cls: str | None = None) -> ox.NamedNode:
+def _site(g: _Graph, slug: str, site: Site, cls: str | None = None) -> Iri:
     node = g.node("site", slug, cls or site.term)
     if cls is None:
         side = f"{g.label(site.laterality)} " if site.laterality else ""
@@ -196,7 +179,7 @@ def _site(g: _Graph, slug: str, site: Site, cls: str | None = None) -> ox.NamedN
     return node
 
 
-def _mapping(g: _Graph, node: ox.NamedNode, mapping: Mapping | None) -> None:
+def _mapping(g: _Graph, node: Iri, mapping: Mapping | None) -> None:
     """An approximate term keeps the source's words and says how they relate (absent: exact)."""
     if mapping is not None:
         g.add(node, "mappingStrength", v(mapping.strength.capitalize() + "Mapping"))
@@ -210,7 +193,7 @@ def _group(g: _Graph, rec: SourceRecord, grp: Group, groups_kind: dict[str, str]
         g.add(node, TYPE, v("Cohort"))
     reported = grp.reported_in or rec.id
     g.add(node, LABEL, group_label(rec, grp, g.label))
-    g.add(node, "reportedIn", ox.NamedNode(data_iri("source", reported)))
+    g.add(node, "reportedIn", data("source", reported))
     g.add(node, "patientCount", grp.n_patients or 1)
     held = sum(sub.n_patients or 1 for sub in rec.groups if sub.part_of == grp.id)
     g.add(node, "countedPatients", max((grp.n_patients or 1) - held, 0))
@@ -218,7 +201,7 @@ def _group(g: _Graph, rec: SourceRecord, grp: Group, groups_kind: dict[str, str]
     g.add(node, "sex", v(grp.sex) if grp.sex else None)
     g.add(node, "curatorNote", grp.note)
     if grp.part_of:
-        g.add(node, "partOf", ox.NamedNode(data_iri("cohort", grp.part_of)))
+        g.add(node, "partOf", data("cohort", grp.part_of))
     g.add(node, "institution", grp.institution)
     if grp.period is not None:
         g.add(node, "periodStart", grp.period.start)
@@ -228,7 +211,7 @@ def _group(g: _Graph, rec: SourceRecord, grp: Group, groups_kind: dict[str, str]
     for link in grp.links:
         pair = sorted((grp.id, link.group))
         cls = "OverlapFlag" if link.kind == "overlap" else "Identity"
-        other = ox.NamedNode(data_iri(groups_kind.get(link.group, "cohort"), link.group))
+        other = data(groups_kind.get(link.group, "cohort"), link.group)
         ln = g.node("group-link", f"{pair[0]}--{pair[1]}", cls, link.locator)
         g.add(ln, LABEL, f"{g.label(cls)}: {pair[0]} and {pair[1]}")
         g.add(ln, "links", node)
@@ -292,13 +275,11 @@ def _group(g: _Graph, rec: SourceRecord, grp: Group, groups_kind: dict[str, str]
     g.add(node, "indexEvent", _event_iri(grp, order.index_event) if order.index_event else None)
 
 
-def _event_iri(grp: Group, event_id: str) -> ox.NamedNode:
-    return ox.NamedNode(data_iri("event", f"{grp.id}-{event_id}"))
+def _event_iri(grp: Group, event_id: str) -> Iri:
+    return data("event", f"{grp.id}-{event_id}")
 
 
-def _event(
-    g: _Graph, grp: Group, ev: Event, seq: int, group_node: ox.NamedNode, setting: tuple[str, str | None] | None
-) -> None:
+def _event(g: _Graph, grp: Group, ev: Event, seq: int, group_node: Iri, setting: tuple[str, str | None] | None) -> None:
     node = g.node("event", f"{grp.id}-{ev.id}", ev.term, ev.locator)
     g.add(node, LABEL, event_label(ev, g.label))
     g.add(group_node, "hasEvent", node)

@@ -12,6 +12,7 @@ import pydantic
 import yaml
 
 from kg.errors import RecordError, RecordErrors
+from kg.records import yaml_events
 from kg.records.model import SourceRecord
 
 FILL_IN = "FILL-IN"
@@ -75,6 +76,9 @@ def read_yaml(path: Path) -> Any:
         raise RecordError(name, "(file)", f"is not UTF-8 (byte {exc.start}): save it as UTF-8") from exc
     try:
         if _FAST:
+            data = yaml_events.load(text, MAX_DEPTH)
+            if data is not None:
+                return data
             _scan(text)  # aliases and nesting refused before anything is built
             return yaml.load(text, Loader=yaml.CSafeLoader)
         return yaml.load(text, Loader=_GuardedLoader)

@@ -13,42 +13,24 @@ import logging
 import multiprocessing as mp
 import os
 import threading
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from kg.errors import KGError
+from kg.web.evaluation import DIED, answer_of, respond
+from kg.web.evaluation import Answer as Answer
+from kg.web.evaluation import BadQuery as BadQuery  # where callers have always imported them from
+from kg.web.evaluation import QueryTimeout as QueryTimeout
+from kg.web.evaluation import ResultTooLarge as ResultTooLarge
 from kg.web.idle_pool import IdlePool, settle
+from kg.web.inline import InlineQueries
 
 log = logging.getLogger("kg.web")
-
-
-class QueryTimeout(KGError, TimeoutError):
-    """The query ran longer than the configured limit and was stopped."""
-
-
-class ResultTooLarge(KGError, ValueError):
-    """The query's result has more rows or triples than the configured limit."""
-
-
-class BadQuery(KGError, ValueError):
-    """The query does not parse or cannot be evaluated."""
-
-
-@dataclass(frozen=True)
-class Answer:
-    kind: str  # "solutions", "boolean" or "graph"
-    body: bytes
-    media_type: str
 
 
 def _serve(path: str, conn: Connection, in_memory: bool = False) -> None:
     """Worker loop: open the store read-only (or copy it into memory), answer until the pipe closes."""
     import pyoxigraph as ox
-
-    from kg.iris import PREFIXES
-    from kg.store.results import QueryResult
 
     store = ox.Store.read_only(path)
     if in_memory:  # every lookup from memory instead of a RocksDB seek; costs the copy at start
@@ -61,94 +43,13 @@ def _serve(path: str, conn: Connection, in_memory: bool = False) -> None:
             request = conn.recv()
         except EOFError:
             return
-        try:
-            conn.send(("ok", _evaluate(store, request, ox, PREFIXES, QueryResult)))
-        except SyntaxError as exc:
-            conn.send(("bad", str(exc).splitlines()[0][:500]))
-        except _TooLarge as exc:
-            conn.send(("large", str(exc)))
-        except Exception as exc:  # evaluation errors become a 400, never a traceback
-            conn.send(("bad", f"{type(exc).__name__}: {str(exc)[:500]}"))
-
-
-class _TooLarge(Exception):
-    pass
+        conn.send(respond(store, request))
 
 
 BUSY = "every query worker is busy; try again shortly"
 READY = ("ready", None)
 STARTUP_SECONDS = 600.0  # opening the store, or copying a large one into memory
 STARTING = "vskg-query-worker-start"  # the threads that wait for a new worker to be ready
-DIED = ("died", None)
-
-
-def _answer(outcome: tuple[str, Any] | None, timeout: float) -> Answer:
-    if outcome is None:
-        raise QueryTimeout(f"the query ran longer than {timeout:g} s and was stopped")
-    if outcome == DIED:
-        raise BadQuery("the query worker stopped unexpectedly")
-    status, payload = outcome
-    if status == "ok":
-        assert isinstance(payload, Answer)
-        return payload
-    if status == "large":
-        raise ResultTooLarge(str(payload))
-    raise BadQuery(str(payload))
-
-
-def _evaluate(store: Any, request: dict[str, Any], ox: Any, prefixes: dict[str, str], result_type: Any) -> Answer:
-    dataset: dict[str, Any] = {}
-    if request.get("default_graphs") is not None:
-        dataset["default_graph"] = [ox.NamedNode(g) for g in request["default_graphs"]] or [ox.DefaultGraph()]
-    else:
-        dataset["use_default_graph_as_union"] = request.get("union", True)
-    if request.get("named_graphs") is not None:
-        dataset["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"]]
-    prefix = {"prefixes": prefixes} if request.get("prefixes") else {}
-    if request.get("base_iri"):
-        prefix["base_iri"] = request["base_iri"]
-    result = store.query(request["text"], **dataset, **prefix)
-    limit = int(request["limit"])
-    if isinstance(result, ox.QueryBoolean):
-        fmt = request["boolean_format"]
-        return Answer("boolean", _boolean(bool(result), fmt), fmt)
-    if isinstance(result, ox.QuerySolutions):
-        variables = [v.value for v in result.variables]
-        rows: list[tuple[Any, ...]] = []
-        for solution in result:
-            if len(rows) == limit:
-                raise _TooLarge(f"the result has more than {limit} rows; add LIMIT or narrow the query")
-            rows.append(tuple(solution[v] for v in variables))
-        table = result_type(variables, rows).with_sorted_lists(tuple(map(tuple, request.get("lists") or ())))
-        fmt = request["solutions_format"]
-        return Answer("solutions", _solutions(table, fmt), fmt)
-    triples: list[Any] = []
-    for triple in result:
-        if len(triples) == limit:
-            raise _TooLarge(f"the result has more than {limit} triples; add LIMIT or narrow the query")
-        triples.append(triple)
-    fmt = request["graph_format"]
-    body = ox.serialize(triples, format=ox.RdfFormat.from_media_type(fmt), prefixes=prefixes) or b""
-    return Answer("graph", body, fmt)
-
-
-def _boolean(value: bool, media_type: str) -> bytes:
-    if media_type == "application/sparql-results+xml":
-        return (
-            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-            f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n"
-        ).encode()
-    return f'{{"head": {{}}, "boolean": {"true" if value else "false"}}}\n'.encode()
-
-
-def _solutions(table: Any, media_type: str) -> bytes:
-    if media_type == "application/sparql-results+xml":
-        return str(table.to_xml()).encode("utf-8")
-    if media_type == "text/csv":
-        return str(table.to_csv()).encode("utf-8")
-    if media_type == "text/tab-separated-values":
-        return str(table.to_tsv()).encode("utf-8")
-    return str(table.to_json()).encode("utf-8")
 
 
 class _Worker:
@@ -198,6 +99,7 @@ class QueryExecutor:
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
         self._closed = False
+        self._inline = InlineQueries(store_path)  # cheap requests, answered without a worker
         # the first worker starts alone, the others once it takes queries: at a server's start every
         # process starts workers at once, and the first answer waits for the first of them
         self._later = max(1, workers) - 1
@@ -241,15 +143,19 @@ class QueryExecutor:
 
     def run(self, text: str, *, wait: float | None = None, **request: Any) -> Answer:
         """Evaluate one query, blocking; raises QueryTimeout, ResultTooLarge or BadQuery."""
+        full = self._request(text, request)
+        known = self._inline.answer(full)
+        if known is not None:
+            return known
         worker = self._idle.take(wait if wait is not None else self.queue_wait)
         if worker is None:
             raise QueryTimeout(BUSY)
-        outcome = self._ask(worker, self._request(text, request), self.timeout)
+        outcome = self._ask(worker, full, self.timeout)
         if outcome is None or outcome == DIED:
             self._replace(worker)
         else:
             self._idle.put(worker)
-        return _answer(outcome, self.timeout)
+        return self._inline.learn(full, answer_of(outcome, self.timeout))
 
     async def run_async(
         self, text: str, *, wait: float | None = None, seconds: float | None = None, **request: Any
@@ -257,11 +163,15 @@ class QueryExecutor:
         """`run` for the event loop: no thread is held while the query waits or runs. `seconds`
         replaces the time limit, for a query the server asks itself (never a client's text)."""
         limit = seconds if seconds is not None else self.timeout
+        full = self._request(text, request)
+        known = self._inline.answer(full)
+        if known is not None:
+            return known
         worker = await self._idle.take_async(wait if wait is not None else self.queue_wait)
         if worker is None:
             raise QueryTimeout(BUSY)
         try:
-            outcome = await self._ask_async(worker, self._request(text, request), limit)
+            outcome = await self._ask_async(worker, full, limit)
         except asyncio.CancelledError:  # its answer would be left unread in the pipe
             await asyncio.to_thread(self._replace, worker)
             raise
@@ -269,7 +179,7 @@ class QueryExecutor:
             await asyncio.to_thread(self._replace, worker)  # starting a process takes a while
         else:
             self._idle.put(worker)
-        return _answer(outcome, limit)
+        return self._inline.learn(full, answer_of(outcome, limit))
 
     @staticmethod
     def _ask(worker: _Worker, request: dict[str, Any], seconds: float) -> tuple[str, Any] | None:
@@ -316,6 +226,7 @@ class QueryExecutor:
         self._add()
 
     def close(self) -> None:
+        self._inline.close()
         with self._lock:
             self._closed = True
             workers, self._all = self._all, []

@@ -67,6 +67,7 @@ BREAKAGES: dict[str, Breakage] = {
     ),
     "age as text": lambda s: s.add(ox.Quad(HONG, v("ageYears"), ox.Literal("fifty"), SEED_GRAPH)),
     "sex not a Sex": lambda s: s.add(ox.Quad(HONG, v("sex"), v("Left"), SEED_GRAPH)),
+    "sex as text": lambda s: s.add(ox.Quad(HONG, v("sex"), ox.Literal("female"), SEED_GRAPH)),
     "cohort of one": lambda s: _replace_count(s, KEVORKIAN, "1"),
     "literal source": lambda s: s.add(ox.Quad(HONG, v("reportedIn"), ox.Literal("Hong"), SEED_GRAPH)),
     "no provenance": lambda s: s.remove(
