@@ -44,6 +44,7 @@ CHOICES = (
     "95 % Wald intervals on the logit scale, back-transformed",
     "a series split into sub-groups counts at the sub-groups' sites with their figures; the series' own "
     "figure only for the patients no sub-group with a figure holds; each patient once",
+    "sub-groups of one series in one stratum (treatment arms) enter together, as one study",
     "left out as possibly counted twice: literature-review cohorts and the smaller group of each possible "
     "overlap, with their sub-groups",
 )
@@ -219,6 +220,19 @@ def _figures(graph: KnowledgeGraph) -> list[Figure]:
     return figures
 
 
+def _one_per_series(figures: list[Figure]) -> list[Figure]:
+    """Sub-groups of one series in one stratum (treatment arms, say) enter as that series: one study."""
+    merged: dict[tuple[str, str, str], Figure] = {}
+    for f in figures:
+        key = (f.series or f.group, f.outcome, f.site_family)
+        if key in merged:
+            m = merged[key]
+            merged[key] = replace(m, group=key[0], events=m.events + f.events, patients=m.patients + f.patients)
+        else:
+            merged[key] = f
+    return list(merged.values())
+
+
 def _stratum(row: Mapping[str, object]) -> str:
     family, histology = str(row["site_family"]), str(row["histology"])
     return family if histology == "leiomyosarcoma" else f"{family}, {histology}"
@@ -229,6 +243,7 @@ def pooled_proportions(graph: KnowledgeGraph) -> Synthesis:
     pooled, single cases counted."""
     out = Synthesis()
     entered, out.left_out = allocate(_figures(graph))
+    entered = _one_per_series(entered)
     for f in entered:
         target = out.cohorts if f.patients > 1 else out.cases
         target.setdefault((f.outcome, f.site_family), []).append(f)
