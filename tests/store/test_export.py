@@ -65,7 +65,8 @@ def test_two_builds_give_byte_identical_dumps(tmp_path: Path) -> None:
     cohorts = [p for p in outputs[0] if p.startswith("phenopackets/cohorts/")]
     counted = g.sparql("SELECT (COUNT(?c) AS ?n) WHERE { ?c a vskg:Case }")
     assert isinstance(counted, QueryResult)
-    assert len(cases) == int(counted.records()[0]["n"] or 0) == 61 and 0 < len(cohorts) < len(cases)
+    # one phenopacket per case the graph holds, whatever the corpus size
+    assert len(cases) == int(counted.records()[0]["n"] or 0) > 0 and 0 < len(cohorts) < len(cases)
     assert len(outputs[0]) == len(DUMP_FORMATS) + len(ONTOLOGY_ARTEFACTS) + 1 + len(cases) + len(cohorts)
     for name in outputs[0]:
         assert outputs[0][name] == outputs[1][name], name
