@@ -14,9 +14,10 @@ from kg.build.workers import Readers
 from kg.errors import ValidationError
 from kg.project import Project
 from kg.query.graph import KnowledgeGraph
-from kg.records.checks import check_records, summarize
+from kg.records.checks import check_across, raise_all
 from kg.records.loading import record_paths
 from kg.records.model import SourceRecord
+from kg.records.summaries import Corpus, RecordSummary
 from kg.records.vocabulary import SHAPES_FILE, Vocabulary, read_ontology, vocabulary
 from kg.store.disk import write_store
 from kg.store.embedded import NQuads, memory_store
@@ -24,27 +25,33 @@ from kg.store.embedded import NQuads, memory_store
 
 @dataclass(frozen=True)
 class Compiled:
-    records: list[SourceRecord]
+    summaries: dict[str, RecordSummary]  # by source id, in file order
     vocabulary: Vocabulary
     nquads: NQuads  # ontology, inferred closure and every source graph
+    records: list[SourceRecord]  # the parsed records, only when asked for (`keep_records`)
 
     @property
     def quads(self) -> list[ox.Quad]:
         return [q for chunk in self.nquads.chunks for q in ox.parse(chunk, ox.RdfFormat.N_QUADS)]
 
 
-def compile_quads(data_dir: Path, ontology_dir: Path, *, workers: int | None = None) -> Compiled:
+def compile_quads(
+    data_dir: Path, ontology_dir: Path, *, workers: int | None = None, keep_records: bool = False
+) -> Compiled:
     """Records and ontology to N-Quads; raises RecordError/RecordErrors before anything is stored."""
     ontology = read_ontology(ontology_dir)
     vocab = vocabulary(ontology)
     paths = record_paths(data_dir)
-    with Readers(paths, vocab, workers) as readers:
-        by_file = readers.read()
-        check_records(by_file, vocab)
-        records = list(by_file.values())
-        body = readers.map({grp.id: grp.kind for rec in records for grp in rec.groups})
+    with Readers(paths, vocab, workers, keep=keep_records) as readers:
+        summaries = readers.read()
+        before, after = check_across(summaries)
+        # a record that names what another lacks cannot be mapped: only check then
+        each, body = readers.check_and_map(Corpus.of(summaries.values()), map_them=not (before or after))
+        raise_all(before + each + after)
+        records = list(readers.records.values())
     head = NQuads.of(ontology + class_closure(vocab, ontology))
-    return Compiled(records, vocab, NQuads(head.chunks + tuple(body)))
+    by_id = {s.id: s for s in summaries.values()}
+    return Compiled(by_id, vocab, NQuads(head.chunks + tuple(body)), records)
 
 
 def build(
@@ -66,8 +73,7 @@ def build(
     onto = Path(ontology_dir) if ontology_dir is not None else project.ontology
     queries = Path(queries_dir) if queries_dir is not None else project.queries
     compiled = compile_quads(data, onto, workers=workers)
-    nquads, summaries = compiled.nquads, {r.id: summarize(r) for r in compiled.records}
-    del compiled  # the parsed records are not needed any more, and are a quarter of the peak memory
+    nquads, summaries = compiled.nquads, compiled.summaries
     graph: KnowledgeGraph | None = None
 
     def load_and_check() -> None:

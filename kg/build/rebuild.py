@@ -25,8 +25,9 @@ from kg.build.validation import validate_graph
 from kg.errors import ValidationError
 from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, graph_iri
 from kg.query.graph import KnowledgeGraph
-from kg.records.checks import RecordSummary, affected, check_records, summarize
+from kg.records.checks import check_records
 from kg.records.loading import load_file
+from kg.records.summaries import RecordSummary, affected, summarize
 from kg.records.vocabulary import SHAPES_FILE, read_ontology, vocabulary
 from kg.store.disk import current_store_path, new_store_dir, switch_to
 from kg.store.embedded import EmbeddedStore

@@ -47,7 +47,7 @@ REPORTED = (  # stored queries `vskg validate` lists, and what their rows are
 
 def cmd_validate(args: argparse.Namespace) -> int:
     data, onto, queries, _ = paths(args)
-    compiled = compile_quads(data, onto)
+    compiled = compile_quads(data, onto, keep_records=True)
     print(f"records: {len(compiled.records)} source files read and checked")
     graph = KnowledgeGraph(memory_store(compiled.nquads), queries_dir=queries)
     problems = validate_graph(graph, onto / SHAPES_FILE)

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import RecordError, RecordErrors
 from kg.records.model import EVENT_ONLY_FIELDS, Event, Group, Site, SourceRecord
 from kg.records.order import order_circle
+from kg.records.summaries import Corpus, GroupSummary, RecordSummary, summarize
 from kg.records.vocabulary import Vocabulary
 
 
 class _Checker:
-    def __init__(self, vocab: Vocabulary, source_ids: set[str], groups: Mapping[str, GroupSummary]) -> None:
-        self.vocab = vocab
-        self.source_ids = source_ids
-        self.groups = groups
+    def __init__(self, vocab: Vocabulary | None, corpus: Corpus) -> None:
+        self._vocab = vocab
+        self.source_ids = corpus.source_ids
+        self.groups = corpus.groups
         self.errors: list[RecordError] = []
         self.file = ""
+
+    @property
+    def vocab(self) -> Vocabulary:
+        assert self._vocab is not None, "checks across records need no vocabulary"
+        return self._vocab
 
     def fail(self, field: str, problem: str) -> None:
         self.errors.append(RecordError(self.file, field, problem))
@@ -221,56 +226,49 @@ class _Checker:
                 self.fail(field, f"'{target}' is not an event of group {g.id}; valid: {', '.join(sorted(event_ids))}")
 
 
-@dataclass(frozen=True)
-class GroupSummary:
-    """What other records' checks need to know of a group."""
-
-    id: str
-    kind: str
-    n_patients: int | None
-    part_of: str | None
-
-
-@dataclass(frozen=True)
-class RecordSummary:
-    """What the checks across records need to know of a record; kept by a build for the next one."""
-
-    id: str
-    synthetic: bool
-    taken_from: str | None
-    groups: tuple[GroupSummary, ...]
-    sources_named: frozenset[str]  # every source the record refers to
-    groups_named: frozenset[str]  # every group of another record it refers to (part_of, links)
-
-
-def summarize(rec: SourceRecord) -> RecordSummary:
-    groups = tuple(GroupSummary(g.id, g.kind, g.n_patients, g.part_of) for g in rec.groups)
-    sources = {rec.citation.taken_from, *(r.work for r in rec.references), *(t.work for t in rec.table_rows)}
-    sources |= {w for c in rec.citations for w in c.works} | {g.reported_in for g in rec.groups}
-    sources |= {d.source for d in rec.distinct_from}
-    named = {g.part_of for g in rec.groups} | {link.group for g in rec.groups for link in g.links}
-    return RecordSummary(
-        rec.id,
-        rec.synthetic,
-        rec.citation.taken_from,
-        groups,
-        frozenset(x for x in sources if x is not None),
-        frozenset(x for x in named if x is not None),
-    )
+def check_across(summaries: Mapping[Path, RecordSummary]) -> tuple[list[RecordError], list[RecordError]]:
+    """Problems between records, from their summaries alone: (ids used twice; loops and mixing),
+    reported before and after the problems of each record, as a reader expects them."""
+    ordered = dict(sorted(summaries.items()))
+    corpus = Corpus.of(ordered.values())
+    checker = _Checker(None, corpus)
+    seen: dict[str, Path] = {}
+    owners: dict[str, str] = {}
+    for path, summary in ordered.items():
+        checker.file = str(path)
+        if summary.id in seen:
+            checker.fail("id", f"source id '{summary.id}' is also used by {seen[summary.id]}")
+        seen[summary.id] = path
+        for i, group in enumerate(summary.groups):
+            if group.id in owners:
+                where, owner = f"groups[{i}]({group.id}).id", owners[group.id]
+                checker.fail(where, f"group id '{group.id}' is already used in data/{owner}.yaml")
+            owners.setdefault(group.id, summary.id)
+    first, checker.errors = checker.errors, []
+    _check_cycles(checker, ordered, dict(corpus.groups))
+    synthetic = [str(p) for p, s in ordered.items() if s.synthetic]
+    if synthetic and len(synthetic) != len(ordered):
+        checker.file = synthetic[0]
+        checker.fail(
+            "synthetic",
+            f"{len(synthetic)} synthetic record(s) mixed with curated ones: keep `vskg synth` output in its own folder",
+        )
+    return first, checker.errors
 
 
-def affected(known: Mapping[Path, RecordSummary], fresh: Mapping[Path, RecordSummary]) -> set[Path]:
-    """Unchanged records whose checks or quads depend on a fresh one: they name a source that is
-    gone, or a group that is gone or whose record changed."""
-    every = {**known, **fresh}
-    sources = {s.id for s in every.values()}
-    groups = {g.id for s in every.values() for g in s.groups}
-    touched = {g.id for s in fresh.values() for g in s.groups}
-    return {
-        path
-        for path, s in known.items()
-        if s.sources_named - sources or s.groups_named - groups or s.groups_named & touched
-    }
+def check_each(records: Mapping[Path, SourceRecord], vocab: Vocabulary, corpus: Corpus) -> list[RecordError]:
+    """Each record against the vocabulary and against the corpus it is part of, in file order."""
+    checker = _Checker(vocab, corpus)
+    for path, rec in sorted(records.items()):
+        checker.record(path, rec)
+    return checker.errors
+
+
+def raise_all(errors: list[RecordError]) -> None:
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise RecordErrors(errors)
 
 
 def check_records(
@@ -281,35 +279,9 @@ def check_records(
     `known` are records checked by an earlier build against the same ontology, of which only their
     summaries are needed: `records` are checked in full, and everything across records again.
     """
-    summaries = dict(sorted({**(known or {}), **{p: summarize(r) for p, r in records.items()}}.items()))
-    groups = {g.id: g for s in summaries.values() for g in s.groups}
-    checker = _Checker(vocab, {s.id for s in summaries.values()}, groups)
-    seen: dict[str, Path] = {}
-    owners: dict[str, str] = {}
-    for path, summary in summaries.items():
-        checker.file = str(path)
-        if summary.id in seen:
-            checker.fail("id", f"source id '{summary.id}' is also used by {seen[summary.id]}")
-        seen[summary.id] = path
-        for i, group in enumerate(summary.groups):
-            if group.id in owners:
-                where, owner = f"groups[{i}]({group.id}).id", owners[group.id]
-                checker.fail(where, f"group id '{group.id}' is already used in data/{owner}.yaml")
-            owners.setdefault(group.id, summary.id)
-    for path, rec in sorted(records.items()):
-        checker.record(path, rec)
-    _check_cycles(checker, summaries, groups)
-    synthetic = [str(p) for p, s in summaries.items() if s.synthetic]
-    if synthetic and len(synthetic) != len(summaries):
-        checker.file = synthetic[0]
-        checker.fail(
-            "synthetic",
-            f"{len(synthetic)} synthetic record(s) mixed with curated ones: keep `vskg synth` output in its own folder",
-        )
-    if checker.errors:
-        if len(checker.errors) == 1:
-            raise checker.errors[0]
-        raise RecordErrors(checker.errors)
+    summaries = {**(known or {}), **{p: summarize(r) for p, r in records.items()}}
+    before, after = check_across(summaries)
+    raise_all(before + check_each(records, vocab, Corpus.of(summaries.values())) + after)
 
 
 def _check_cycles(checker: _Checker, summaries: dict[Path, RecordSummary], groups: dict[str, GroupSummary]) -> None:

@@ -93,10 +93,10 @@ def test_records_linking_to_a_changed_group_are_redone(data_copy: Path, tmp_path
 
 def test_affected_records_are_those_naming_a_touched_group_or_a_missing_source() -> None:
     from kg.build.pipeline import compile_quads
-    from kg.records.checks import affected, summarize
+    from kg.records.summaries import affected
 
     summaries = {
-        PROJECT.data / f"{r.id}.yaml": summarize(r) for r in compile_quads(PROJECT.data, PROJECT.ontology).records
+        PROJECT.data / f"{sid}.yaml": s for sid, s in compile_quads(PROJECT.data, PROJECT.ontology).summaries.items()
     }
     seed = PROJECT.data / "aalaoui-2026.yaml"
     known = {p: s for p, s in summaries.items() if p != seed}

@@ -51,8 +51,9 @@ def test_quads_of_every_kind_of_term_match_the_reference() -> None:
 def test_the_whole_corpus_maps_to_the_same_nquads_on_both_paths() -> None:
     vocab = vocabulary(read_ontology(PROJECT.ontology))
     paths = record_paths(PROJECT.data)
-    with Readers(paths, vocab, workers=1) as readers:
-        records = list(readers.read().values())
+    with Readers(paths, vocab, workers=1, keep=True) as readers:
+        readers.read()
+        records = list(readers.records.values())
     kinds: dict[str, str] = {grp.id: grp.kind for rec in records for grp in rec.groups}
     assert len(records) == len(paths) > 50
     for rec in records:

@@ -13,11 +13,46 @@ from tests.conftest import PROJECT
 
 
 def test_two_workers_compile_the_same_quads_and_records() -> None:
-    alone = compile_quads(PROJECT.data, PROJECT.ontology, workers=1)
-    shared = compile_quads(PROJECT.data, PROJECT.ontology, workers=2)
-    assert [r.id for r in shared.records] == [r.id for r in alone.records]
+    alone = compile_quads(PROJECT.data, PROJECT.ontology, workers=1, keep_records=True)
+    shared = compile_quads(PROJECT.data, PROJECT.ontology, workers=2, keep_records=True)
+    assert [r.id for r in shared.records] == [r.id for r in alone.records] == list(alone.summaries)
     assert shared.records == alone.records
+    assert shared.summaries == alone.summaries
     assert sorted(map(str, shared.quads)) == sorted(map(str, alone.quads))
+    # a build keeps summaries only: the records stay in the workers
+    assert compile_quads(PROJECT.data, PROJECT.ontology, workers=2).records == []
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_checks_of_each_record_and_across_records_are_reported_together(data_copy: Path, workers: int) -> None:
+    names = sorted(p.name for p in data_copy.glob("*.yaml"))
+    # an unknown term in a file of each worker, and group ids used twice (a check across records)
+    for name in names[:2]:
+        path = data_copy / name
+        path.write_text(path.read_text(encoding="utf-8").replace("term: ", "term: Femorral", 1), encoding="utf-8")
+    original = (data_copy / names[2]).read_text(encoding="utf-8")
+    (data_copy / "zz-twin.yaml").write_text(
+        original.replace(f"id: {names[2][:-5]}\n", "id: zz-twin\n", 1), encoding="utf-8"
+    )
+    with pytest.raises(RecordErrors) as caught:
+        compile_quads(data_copy, PROJECT.ontology, workers=workers)
+    found = [(Path(e.file).name, e.field, e.problem) for e in caught.value.errors]
+    assert any(file == "zz-twin.yaml" and "is already used in" in problem for file, _, problem in found)
+    unknown = [file for file, _, problem in found if "unknown" in problem and "Femorral" in problem]
+    assert unknown == names[:2]
+
+
+def test_both_paths_report_the_same_problems_in_the_same_order(data_copy: Path) -> None:
+    names = sorted(p.name for p in data_copy.glob("*.yaml"))
+    for name in names[:3]:
+        path = data_copy / name
+        path.write_text(path.read_text(encoding="utf-8").replace("term: ", "term: Femorral", 1), encoding="utf-8")
+    reports = []
+    for workers in (1, 2):
+        with pytest.raises(RecordErrors) as caught:
+            compile_quads(data_copy, PROJECT.ontology, workers=workers)
+        reports.append([(e.file, e.field, e.problem) for e in caught.value.errors])
+    assert reports[0] == reports[1]
 
 
 def _break(data: Path) -> None:

@@ -48,7 +48,7 @@ def test_sheet_imports_into_valid_records_and_twice_changes_nothing(
     first = import_sheet(sheet, data, SYNONYMS, separate=separate)
     assert len(first.written) == entries and not first.unmapped, first.render()
     compiled = compile_quads(data, PROJECT.ontology)
-    assert len(compiled.records) == entries
+    assert len(compiled.summaries) == entries
     before = {p.name: p.read_bytes() for p in data.iterdir()}
     second = import_sheet(sheet, data, SYNONYMS, separate=separate)
     assert second.written == [] and len(second.unchanged) == entries

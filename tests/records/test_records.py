@@ -165,8 +165,9 @@ def test_deep_nesting_is_refused(data_copy: Path) -> None:
 
 
 def test_every_record_in_data_loads_and_round_trips() -> None:
-    compiled = compile_quads(PROJECT.data, PROJECT.ontology)
+    compiled = compile_quads(PROJECT.data, PROJECT.ontology, keep_records=True)
     ids = sorted(r.id for r in compiled.records)
+    assert ids == sorted(compiled.summaries)
     assert ids == sorted(p.stem for p in PROJECT.data.glob("*.yaml"))
     for path in PROJECT.data.glob("*.yaml"):
         assert yaml.safe_load(path.read_text(encoding="utf-8"))["id"] == path.stem
