@@ -120,8 +120,8 @@ class Readers:
         self.conns: list[Connection] = []
         self.procs: list[subprocess.Popen[bytes]] = []
         self.keep = keep
-        self.records: dict[Path, SourceRecord] = {}  # this process's: every record when serial or kept
-        self._own: dict[str, SourceRecord] = {}  # the serial path's, to check and map
+        self.records: dict[Path, SourceRecord] = {}  # every parsed record, by file, when kept
+        self._own: dict[str, SourceRecord] = {}  # records in this process: the serial path's, or the kept ones
         if workers <= 1:
             return
         # Plain interpreters, not multiprocessing's spawn: that would re-run the caller's main script.
