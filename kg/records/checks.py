@@ -23,7 +23,7 @@ class _Checker:
 
     @property
     def vocab(self) -> Vocabulary:
-        assert self._vocab is not None, "checks across records need no vocabulary"
+        assert self._vocab is not None, "checking a record needs the vocabulary (checks across records do not)"
         return self._vocab
 
     def fail(self, field: str, problem: str) -> None:
