@@ -27,7 +27,7 @@ from typing import Any
 from kg.build.mapping import source_nquads
 from kg.errors import KGError, RecordError, RecordErrors
 from kg.progress import progress
-from kg.records.checks import check_each
+from kg.records.checks import check_each, raise_all
 from kg.records.loading import load_file
 from kg.records.model import SourceRecord
 from kg.records.summaries import Corpus, RecordSummary, summarize
@@ -190,9 +190,7 @@ class Readers:
         else:
             share, self._own = read_share(progress(self.paths, "reading records"))
             shares = [share]
-        errors = self._in_file_order(share.errors for share in shares)
-        if errors:
-            raise errors[0] if len(errors) == 1 else RecordErrors(errors)
+        raise_all(self._in_file_order(share.errors for share in shares))
         if self.keep:
             for share in shares:
                 if share.records is not None:

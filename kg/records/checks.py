@@ -245,7 +245,7 @@ def check_across(summaries: Mapping[Path, RecordSummary]) -> tuple[list[RecordEr
                 checker.fail(where, f"group id '{group.id}' is already used in data/{owner}.yaml")
             owners.setdefault(group.id, summary.id)
     first, checker.errors = checker.errors, []
-    _check_cycles(checker, ordered, dict(corpus.groups))
+    _check_cycles(checker, ordered, corpus.groups)
     synthetic = [str(p) for p, s in ordered.items() if s.synthetic]
     if synthetic and len(synthetic) != len(ordered):
         checker.file = synthetic[0]
@@ -284,7 +284,9 @@ def check_records(
     raise_all(before + check_each(records, vocab, Corpus.of(summaries.values())) + after)
 
 
-def _check_cycles(checker: _Checker, summaries: dict[Path, RecordSummary], groups: dict[str, GroupSummary]) -> None:
+def _check_cycles(
+    checker: _Checker, summaries: Mapping[Path, RecordSummary], groups: Mapping[str, GroupSummary]
+) -> None:
     """Provenance (`taken_from`) and `part_of` chains must end, never loop back."""
     by_id = {s.id: s for s in summaries.values()}
     for path, summary in summaries.items():
