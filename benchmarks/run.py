@@ -180,7 +180,6 @@ def time_queries(data: Path, runs: int, store_root: Path | None = None) -> dict[
     from kg.query.graph import KnowledgeGraph
     from kg.store.disk import open_store
     from kg.store.embedded import memory_store
-    from kg.store.sparql_text import bind_values
 
     graph = build(data, validate=False)
     on_disk = KnowledgeGraph(open_store(store_root), queries_dir=ROOT / "queries") if store_root else None
@@ -195,7 +194,7 @@ def time_queries(data: Path, runs: int, store_root: Path | None = None) -> dict[
     queries = {}
     for name, stored in sorted(catalog.items()):
         params = present_params(graph, stored)
-        text = plain_form(bind_values(stored.text, stored.bindings(params)))
+        text = plain_form(stored.bound_text(stored.bindings(params)))
         graph.query(name, **params)  # the first run pays for lazily built structures; not counted
         ours, theirs = [], []
         for _ in range(runs):
@@ -241,7 +240,6 @@ def bench_size(target_triples: int, runs: int, work: Path, virtuoso: Any | None)
     from kg.iris import PREFIXES
     from kg.query.catalog import load_catalog
     from kg.store.dumps import export
-    from kg.store.sparql_text import bind_values
 
     data, sources, patients = synth(work, target_triples)
     store_root = work / f"store-{target_triples}"
@@ -293,7 +291,7 @@ def bench_size(target_triples: int, runs: int, work: Path, virtuoso: Any | None)
     queries: dict[str, Any] = {}
     for name, stored in sorted(catalog.items()):
         params = present_params(graph, stored)
-        text = bind_values(stored.text, stored.bindings(params))
+        text = stored.bound_text(stored.bindings(params))
         entry = timed["queries"][name]
         if target_triples <= 100_000:
             qfile = work / f"{name}.rq"

@@ -49,14 +49,13 @@ def texts() -> dict[str, str]:
     """The query texts every server runs: prefixes written out, parameters bound as VALUES."""
     from kg.iris import PREFIXES
     from kg.query.catalog import load_catalog
-    from kg.store.sparql_text import bind_values
 
     catalog = load_catalog(ROOT / "queries")
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
     out = {}
     for label, name in (("headline", "femoral-recurrence-after-surgery-alone"), ("heavy", "data-gaps")):
         stored = catalog[name]
-        text = bind_values(stored.text, stored.bindings({}))
+        text = stored.bound_text(stored.bindings({}))
         out[label] = prologue + "\n".join(line for line in text.splitlines() if not line.startswith("PREFIX "))
     out["count"] = COUNT
     return out

@@ -18,7 +18,6 @@ from rdflib.compare import isomorphic
 
 from kg import KnowledgeGraph
 from kg.query.catalog import load_catalog
-from kg.store.sparql_text import bind_values
 from kg.views.synthesis import pooled_proportions
 from kg.web.app import create_app
 from tests.conftest import PROJECT, ROOT
@@ -59,7 +58,7 @@ def _raw(client: Any, name: str, **params: str) -> list[dict[str, str]]:
         k: f"vskg:{v}" for k, v in params.items()
     }
     bindings = {p.name: p.bind(values[p.name]) for p in stored.params if p.name in values}
-    answer = client.post("/sparql", data={"query": bind_values(stored.text, bindings) if bindings else stored.text},
+    answer = client.post("/sparql", data={"query": stored.bound_text(bindings) if bindings else stored.text},
                          headers={"Accept": "text/csv"})  # fmt: skip
     assert answer.status_code == 200, answer.text
     return _rows(answer.text)

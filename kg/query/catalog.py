@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import yaml
 from kg.errors import QueryError
 from kg.iris import XSD
 from kg.query.terms import TermRange, TermRequest, spellings
+from kg.store.sparql_text import bind_values, mask_strings, variable_uses
 
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean")
 RANGE_KEYS = ("subclass_of", "instance_of")
@@ -29,6 +31,7 @@ class Param:
     enum: tuple[str, ...] = ()
     description: str = ""
     range: TermRange | None = None  # the terms an iri parameter takes (checked against the graph)
+    inline: bool = False  # written into the text wherever the variable appears (kg.store.sparql_text)
 
     def bind(self, raw: str | int | float | bool) -> ox.NamedNode | ox.Literal:
         """The RDF term for a user-supplied value, or a QueryError saying what is valid."""
@@ -115,6 +118,10 @@ class StoredQuery:
     def substitutions(self, values: dict[str, Any]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
         return {ox.Variable(k): t for k, t in self.bindings(values).items()}
 
+    def bound_text(self, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+        """The query text with its parameters bound: inline ones written in, the rest as VALUES."""
+        return bind_values(self.text, bindings, inline=[p.name for p in self.params if p.inline])
+
 
 def parse_query_file(path: Path, name: str) -> StoredQuery:
     text = path.read_text(encoding="utf-8")
@@ -143,6 +150,7 @@ def parse_query_file(path: Path, name: str) -> StoredQuery:
                 enum=tuple(str(e) for e in spec.get("enum") or ()),
                 description=str(spec.get("description", "")),
                 range=_term_range(path, i, spec),
+                inline=_inline_flag(path, i, spec, text),
             )
         )
     lists = header.get("lists") or {}
@@ -161,6 +169,37 @@ def parse_query_file(path: Path, name: str) -> StoredQuery:
         lists=tuple(sorted((str(k), str(v)) for k, v in lists.items())),
         extra={k: v for k, v in header.items() if k not in known},
     )
+
+
+# where an inlined variable would leave the query malformed or lose a column
+_NOT_INLINE = {
+    "projected by a SELECT": r"\bSELECT\b[^{]*?{var}",
+    "assigned with AS": r"\bAS\s+{var}",
+    "bound by VALUES": r"\bVALUES\s*\(?[^{]*?{var}",
+    "in GROUP BY or ORDER BY": r"\bBY\b[^{}]*?{var}",
+}
+
+
+def _inline_flag(path: Path, i: int, spec: dict[str, Any], text: str) -> bool:
+    """`inline: true` writes the value into the text: every ?name of the query, inside MINUS and
+    sub-selects too, means that one term, so the variable may only be used, never projected or assigned."""
+    flag = spec.get("inline", False)
+    where = f"{path}: params[{i}]({spec['name']})"
+    if not isinstance(flag, bool):
+        raise QueryError(f"{where}: inline is true or false, not {flag!r}")
+    if not flag:
+        return False
+    var = rf"[?$]{re.escape(str(spec['name']))}(?![A-Za-z0-9_])"
+    masked = mask_strings(text)
+    if not variable_uses(text, str(spec["name"])):
+        raise QueryError(f"{where}: inline: true but the query never uses ?{spec['name']}")
+    for what, pattern in _NOT_INLINE.items():
+        if re.search(pattern.replace("{var}", var), masked, re.IGNORECASE | re.DOTALL):
+            raise QueryError(
+                f"{where}: an inline parameter is written into the query as a term, so ?{spec['name']} "
+                f"cannot be {what}; use it in patterns and filters only, or drop inline"
+            )
+    return True
 
 
 def _term_range(path: Path, i: int, spec: dict[str, Any]) -> TermRange | None:

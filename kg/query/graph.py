@@ -99,7 +99,7 @@ class KnowledgeGraph:
                 raise QueryError(f"no source graph for {', '.join(unknown)}; known sources: {', '.join(sorted(known))}")
             graphs = [ONTOLOGY_GRAPH, INFERRED_GRAPH, *(graph_iri(s) for s in sources)]
         try:
-            result = self.store.select(stored.text, bound, graphs=graphs)
+            result = self.store.select(stored.bound_text(bound), {}, graphs=graphs)
         except QueryError as exc:
             raise QueryError(f"stored query '{name}': {exc}") from exc
         return result.with_sorted_lists(stored.lists)

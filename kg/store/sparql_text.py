@@ -4,19 +4,30 @@ clauses and SERVICE calls found with comments, strings and IRIs masked out."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import pyoxigraph as ox
 
 from kg.errors import QueryError
 
 
-def bind_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]) -> str:
-    """The query with its parameters bound by a VALUES block at the top of the outer WHERE group.
+def bind_values(
+    text: str,
+    bindings: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple],
+    inline: Collection[str] = (),
+) -> str:
+    """The query with its parameters bound by a VALUES block at the top of the outer WHERE group;
+    those named in `inline` are written as the term itself wherever the variable appears.
 
-    For endpoints without substitution: terms are serialised by pyoxigraph (escaped N-Triples
-    syntax) after validation, so a value can never change the query's structure.
+    Inlining reaches the parts an engine evaluates on their own (MINUS, sub-selects), so a bound
+    site restricts each of them instead of being joined in after them. Terms are serialised by
+    pyoxigraph (escaped N-Triples syntax) after validation, so a value can never change the
+    query's structure.
     """
+    for name in inline:
+        if name in bindings:
+            text = _inline(text, name, str(bindings[name]))
+    bindings = {k: v for k, v in bindings.items() if k not in inline}
     if not bindings:
         return text
     names = sorted(bindings)
@@ -28,6 +39,19 @@ def bind_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.BlankNode | 
 
 
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def _inline(text: str, name: str, term: str) -> str:
+    """Every ?name or $name of the query (not inside a comment, string or IRI) replaced by the term."""
+    spans = [m.span() for m in variable_uses(text, name)]
+    for start, end in reversed(spans):
+        text = text[:start] + term + text[end:]
+    return text
+
+
+def variable_uses(text: str, name: str) -> list[re.Match[str]]:
+    """Where the variable occurs in the query, comments, strings and IRIs left out."""
+    return list(re.finditer(rf"[?$]{re.escape(name)}(?![A-Za-z0-9_\u00B7\u00C0-\uFFFF])", mask_strings(text)))
 
 
 def _mask_comments(text: str) -> str:
@@ -57,7 +81,7 @@ _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 
 
-def _mask_strings(text: str) -> str:
+def mask_strings(text: str) -> str:
     """Comments, strings and IRIs blanked out, so keywords can be looked for safely."""
     masked = _mask_comments(text)
     masked = re.sub(
@@ -70,15 +94,15 @@ def _mask_strings(text: str) -> str:
 
 def query_form(text: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query (SELECT if none is found)."""
-    match = _FORM.search(_mask_strings(text))
+    match = _FORM.search(mask_strings(text))
     return match.group(1).upper() if match else "SELECT"
 
 
 def has_dataset_clause(text: str) -> bool:
     """Whether the query names its own dataset with FROM or FROM NAMED."""
-    return re.search(r"\bFROM\b", _mask_strings(text), re.IGNORECASE) is not None
+    return re.search(r"\bFROM\b", mask_strings(text), re.IGNORECASE) is not None
 
 
 def uses_service(text: str) -> bool:
     """Whether the query asks for a federated SERVICE call (refused: the server fetches nothing)."""
-    return _SERVICE.search(_mask_strings(text)) is not None
+    return _SERVICE.search(mask_strings(text)) is not None

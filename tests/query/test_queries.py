@@ -193,10 +193,9 @@ def test_materialised_closure_gives_the_plain_answer(graph: KnowledgeGraph, name
 
     from kg.iris import INFERRED_GRAPH, PREFIXES
     from kg.store.embedded import memory_store
-    from kg.store.sparql_text import bind_values
 
     stored = graph.stored(name)
-    plain_text = re.sub(r"rdfs:subClassOf(?![*+])", "rdfs:subClassOf*", bind_values(stored.text, stored.bindings({})))
+    plain_text = re.sub(r"rdfs:subClassOf(?![*+])", "rdfs:subClassOf*", stored.bound_text(stored.bindings({})))
     plain_store = memory_store(q for q in graph.quads() if q.graph_name != ox.NamedNode(INFERRED_GRAPH))
     plain = QueryResult.from_solutions(
         plain_store.query(plain_text, use_default_graph_as_union=True, prefixes=PREFIXES)  # type: ignore[arg-type]

@@ -16,7 +16,6 @@ from kg import KnowledgeGraph
 from kg.iris import PREFIXES, XSD
 from kg.query.catalog import StoredQuery, load_catalog
 from kg.store.results import QueryResult, Term
-from kg.store.sparql_text import bind_values
 from tests.conftest import PROJECT
 
 QUERIES = sorted(load_catalog(PROJECT.queries))
@@ -62,7 +61,7 @@ def _cell(term: Term | None) -> str | None:
 
 def rdflib_answer(dataset: rdflib.Dataset, stored: StoredQuery) -> QueryResult:
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if f"PREFIX {p}:" not in stored.text)
-    result = dataset.query(prologue + bind_values(stored.text, stored.bindings({})))
+    result = dataset.query(prologue + stored.bound_text(stored.bindings({})))
     variables = [str(v) for v in result.vars or []]
     rows = [tuple(_term(row.get(v)) for v in variables) for row in result if isinstance(row, ResultRow)]
     return QueryResult(variables, rows).with_sorted_lists(stored.lists)

@@ -17,7 +17,6 @@ from kg.errors import QueryError, TermError
 from kg.query.catalog import StoredQuery
 from kg.query.terms import resolve_async
 from kg.store.results import QueryResult, result_from_json
-from kg.store.sparql_text import bind_values
 from kg.web import pages
 from kg.web.backend import RESULT_OFFERED, Backend, error, term_problem
 from kg.web.negotiation import HTML, RESULTS, choose
@@ -108,7 +107,7 @@ async def _answer(stored: StoredQuery, backend: Backend, request: Request, given
         bindings |= await resolve_async(f"stored query '{stored.name}'", terms, backend.select)
         solutions = RESULTS["json"] if html else chosen
         answer = await backend.run(
-            bind_values(stored.text, bindings),
+            stored.bound_text(bindings),
             solutions_format=solutions,
             boolean_format=solutions,
             prefixes=False,
