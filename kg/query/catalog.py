@@ -14,7 +14,7 @@ import yaml
 from kg.errors import QueryError
 from kg.iris import XSD
 from kg.query.terms import TermRange, TermRequest, spellings
-from kg.store.sparql_text import bind_values, mask_strings, variable_uses
+from kg.store.sparql_text import bind_values, mask_strings, variable_pattern, variable_uses
 
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean")
 RANGE_KEYS = ("subclass_of", "instance_of")
@@ -189,7 +189,7 @@ def _inline_flag(path: Path, i: int, spec: dict[str, Any], text: str) -> bool:
         raise QueryError(f"{where}: inline is true or false, not {flag!r}")
     if not flag:
         return False
-    var = rf"[?$]{re.escape(str(spec['name']))}(?![A-Za-z0-9_])"
+    var = variable_pattern(str(spec["name"]))
     masked = mask_strings(text)
     if not variable_uses(text, str(spec["name"])):
         raise QueryError(f"{where}: inline: true but the query never uses ?{spec['name']}")

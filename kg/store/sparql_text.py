@@ -51,7 +51,12 @@ def _inline(text: str, name: str, term: str) -> str:
 
 def variable_uses(text: str, name: str) -> list[re.Match[str]]:
     """Where the variable occurs in the query, comments, strings and IRIs left out."""
-    return list(re.finditer(rf"[?$]{re.escape(name)}(?![A-Za-z0-9_\u00B7\u00C0-\uFFFF])", mask_strings(text)))
+    return list(re.finditer(variable_pattern(name), mask_strings(text)))
+
+
+def variable_pattern(name: str) -> str:
+    """A regular expression for ?name or $name, not the start of a longer name."""
+    return rf"[?$]{re.escape(name)}(?![A-Za-z0-9_\u00B7\u00C0-\uFFFF])"
 
 
 def _mask_comments(text: str) -> str:
