@@ -107,12 +107,17 @@ class QueryResult:
         lines += ["\t".join("" if t is None else str(t) for t in row) for row in self.rows]
         return "\n".join(lines) + "\n"
 
-    def to_json(self) -> str:
+    def to_json(self, indent: int | None = 1) -> str:
+        """SPARQL 1.1 JSON results; `indent=None` writes them on one line, several times faster
+        (the C encoder), for a client rather than a person."""
         bindings = [
             {v: term_json(t) for v, t in zip(self.variables, row, strict=True) if t is not None} for row in self.rows
         ]
         return json.dumps(
-            {"head": {"vars": self.variables}, "results": {"bindings": bindings}}, indent=1, ensure_ascii=False
+            {"head": {"vars": self.variables}, "results": {"bindings": bindings}},
+            indent=indent,
+            ensure_ascii=False,
+            separators=(",", ": ") if indent else (",", ":"),
         )
 
     def to_xml(self) -> str:

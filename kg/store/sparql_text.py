@@ -3,6 +3,7 @@ clauses and SERVICE calls found with comments, strings and IRIs masked out."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Mapping
 
@@ -86,8 +87,11 @@ _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=256)
 def mask_strings(text: str) -> str:
-    """Comments, strings and IRIs blanked out, so keywords can be looked for safely."""
+    """Comments, strings and IRIs blanked out, so keywords can be looked for safely. Kept for the
+    texts seen last: a server looks at each request's text three times (form, dataset, SERVICE),
+    and clients send the same texts again and again."""
     masked = _mask_comments(text)
     masked = re.sub(
         r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kg.web.backend import Backend, error
 from kg.web.caching import AnswerCache
 from kg.web.executor import QueryExecutor
-from kg.web.middleware import ConditionalCache, RequestLimits
+from kg.web.middleware import ConditionalCache, Direct, RequestLimits
 from kg.web.routers import browse, dumps, network, pages, resources, similar, sparql, stored_queries
 from kg.web.settings import Settings
 
@@ -35,7 +35,9 @@ def create_app(settings: Settings, workers: QueryExecutor | None = None) -> Fast
     app.router.on_shutdown.append(backend.close)
 
     # the outermost layer is added last: limits, then CORS (so that answers from the cache carry its
-    # headers too), then the conditional answer cache; each is plain ASGI (kg.web.middleware)
+    # headers too), then the conditional answer cache, then the SPARQL endpoint taken past the
+    # router; each is plain ASGI (kg.web.middleware)
+    app.add_middleware(Direct, routes=dict.fromkeys(sparql.PATHS, sparql.SparqlEndpoint(backend)))
     app.add_middleware(
         ConditionalCache,
         build=lambda: backend.build,
@@ -63,7 +65,7 @@ def create_app(settings: Settings, workers: QueryExecutor | None = None) -> Fast
         log.exception("unhandled error on %s", request.url.path)  # the trace stays in the server's log
         return error(500, "internal error; the request was logged")
 
-    for module in (sparql, stored_queries, resources, dumps, pages, browse, network, similar):
+    for module in (stored_queries, resources, dumps, pages, browse, network, similar):
         app.include_router(module.router(backend))
 
     def openapi() -> dict[str, Any]:
@@ -78,7 +80,7 @@ def create_app(settings: Settings, workers: QueryExecutor | None = None) -> Fast
                 docs_url=None,
                 redoc_url=None,
             )
-            documented.router.routes.extend([*app.routes, *stored_queries.operations(backend)])
+            documented.router.routes.extend([*app.routes, *sparql.operations(), *stored_queries.operations(backend)])
             app.openapi_schema = documented.openapi()
         return app.openapi_schema
 

@@ -3,6 +3,7 @@ request known to be cheap (kg.web.inline). Results are serialised here, cut off 
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,7 +80,7 @@ def _evaluate(store: Any, request: dict[str, Any], ox: Any, prefixes: dict[str, 
         dataset["use_default_graph_as_union"] = request.get("union", True)
     if request.get("named_graphs") is not None:
         dataset["named_graphs"] = [ox.NamedNode(g) for g in request["named_graphs"]]
-    prefix = {"prefixes": prefixes} if request.get("prefixes") else {}
+    prefix = {"prefixes": _named_in(request["text"], prefixes)} if request.get("prefixes") else {}
     if request.get("base_iri"):
         prefix["base_iri"] = request["base_iri"]
     result = store.query(request["text"], **dataset, **prefix)
@@ -107,6 +108,17 @@ def _evaluate(store: Any, request: dict[str, Any], ox: Any, prefixes: dict[str, 
     return Answer("graph", body, fmt)
 
 
+@functools.lru_cache(maxsize=256)
+def _names_in(text: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(name for name in names if name + ":" in text)
+
+
+def _named_in(text: str, prefixes: dict[str, str]) -> dict[str, str]:
+    """The predeclared prefixes whose name is in the text: each one given to pyoxigraph costs
+    time at every query (all 30: a fifth of a cheap count's evaluation)."""
+    return {name: prefixes[name] for name in _names_in(text, tuple(prefixes))}
+
+
 def _boolean(value: bool, media_type: str) -> bytes:
     if media_type == "application/sparql-results+xml":
         return (
@@ -123,4 +135,4 @@ def _solutions(table: Any, media_type: str) -> bytes:
         return str(table.to_csv()).encode("utf-8")
     if media_type == "text/tab-separated-values":
         return str(table.to_tsv()).encode("utf-8")
-    return str(table.to_json()).encode("utf-8")
+    return str(table.to_json(indent=None)).encode("utf-8")

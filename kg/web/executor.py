@@ -99,7 +99,7 @@ class QueryExecutor:
         self._lock = threading.Lock()
         self._all: list[_Worker] = []
         self._closed = False
-        self._inline = InlineQueries(store_path)  # cheap requests, answered without a worker
+        self._inline = InlineQueries(store_path, in_memory=in_memory)  # cheap requests, answered without a worker
         # the first worker starts alone, the others once it takes queries: at a server's start every
         # process starts workers at once, and the first answer waits for the first of them
         self._later = max(1, workers) - 1

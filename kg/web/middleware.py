@@ -44,6 +44,20 @@ class RequestLimits:
         return None
 
 
+class Direct:
+    """Sends the requests for some paths straight to their own ASGI app, past the framework's
+    exception layer, router and request handling; everything else goes on. Added first, so that
+    it is the innermost of these layers: the limits, CORS and the answer cache still apply."""
+
+    def __init__(self, app: ASGIApp, routes: dict[str, ASGIApp]) -> None:
+        self.app = app
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        target = self.routes.get(scope["path"]) if scope["type"] == "http" else None
+        await (target or self.app)(scope, receive, send)
+
+
 class BodyTooLarge(Exception):
     pass
 
@@ -150,6 +164,9 @@ class _KeepAnswer:
 
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start" and message["status"] == 200:
+            if not self.cache.max_bytes:  # nothing can be kept: the answer goes on with its tag
+                await self.send({**message, "headers": [*message.get("headers", []), *self.tag_header]})
+                return
             kept = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-length"]
             self.headers = kept + self.tag_header
             return

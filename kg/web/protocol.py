@@ -46,9 +46,13 @@ def _decode(body: bytes) -> str:
         raise ProtocolError(400, "the request body is not UTF-8") from None
 
 
-def parse_request(method: str, url_query: str, content_type: str | None, body: bytes) -> QueryRequest:
-    """Validate a protocol request (GET, URL-encoded POST, direct POST) and extract the query."""
-    params = urllib.parse.parse_qs(url_query, keep_blank_values=True)
+def url_parameters(url_query: str) -> dict[str, list[str]]:
+    return urllib.parse.parse_qs(url_query, keep_blank_values=True)
+
+
+def parse_request(method: str, params: dict[str, list[str]], content_type: str | None, body: bytes) -> QueryRequest:
+    """Validate a protocol request (GET, URL-encoded POST, direct POST) and extract the query;
+    `params` are the URL's (url_parameters)."""
     media = (content_type or "").split(";")[0].strip().lower()
     if method == "GET":
         if "update" in params:

@@ -4,8 +4,10 @@ anything else still goes to the workers, with their time limit."""
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from kg.store.disk import current_store_path
@@ -75,3 +77,26 @@ def test_nothing_is_answered_here_after_closing(built_store: Path) -> None:
     assert inline.answer(request) is not None
     inline.close()
     assert inline.answer(request) is None
+
+
+def test_a_small_build_is_answered_here_from_memory_once_copied(built_store: Path) -> None:
+    path = current_store_path(built_store)
+    on_disk, in_memory = InlineQueries(path), InlineQueries(path, in_memory=True)
+    json_results = "application/sparql-results+json"
+    request = {"text": COUNT, "limit": 10, "solutions_format": json_results, "prefixes": True, "union": True}
+    cheap = Answer("solutions", b"", json_results, seconds=0.0)
+    on_disk.learn(request, cheap)
+    expected = on_disk.answer(request)
+    assert expected is not None and b'"n"' in expected.body
+    for _ in range(600):  # the copy is made in a thread of its own; the workers answer meanwhile
+        in_memory.learn(request, cheap)  # an answer slower here than in a worker forgets the request
+        again = in_memory.answer(request)
+        if again is not None:
+            break
+        time.sleep(0.1)
+    assert again is not None and again.body == expected.body
+    copy = in_memory._store  # a copy of its own: it takes a write, which the store on disk refuses
+    copy.add(ox.Quad(ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p"), ox.Literal("o")))
+    assert len(copy) == len(ox.Store.read_only(str(path))) + 1
+    in_memory.close()
+    on_disk.close()

@@ -122,6 +122,33 @@ def test_refusals_are_4xx_with_a_message(
     _no_leak(r.text)
 
 
+def test_the_endpoint_is_documented_and_names_the_methods_it_answers(client: Any) -> None:
+    spec = client.get("/openapi.json").json()
+    assert set(spec["paths"]["/sparql"]) == {"get", "post"}
+    for method in ("PUT", "DELETE", "PATCH", "HEAD"):
+        for path in ("/sparql", "/sparql/"):
+            r = client.request(method, path)
+            assert r.status_code == 405 and r.headers["allow"] == "GET, POST", (method, path)
+
+
+def test_predeclared_prefixes_reach_every_query(client: Any) -> None:
+    # only the predeclared prefixes a text names are handed to the engine: a name that is the start
+    # of another (citation, citation-supplement) and a prefix the text declares itself both hold
+    text = (
+        "PREFIX vskg: <https://w3id.org/vskg/ontology#>\n"
+        "SELECT ?label WHERE { case:hong-2016-table-1 a vskg:Case ; rdfs:label ?label }"
+    )
+    r = client.get("/sparql", params={"query": text, "format": "csv"})
+    assert r.status_code == 200 and len(r.text.strip().splitlines()) == 2, r.text
+    from kg.iris import PREFIXES
+
+    both = "SELECT ?a ?b WHERE { BIND(citation-supplement:x AS ?a) BIND(citation:y AS ?b) }"
+    r = client.get("/sparql", params={"query": both}, headers={"Accept": "application/sparql-results+json"})
+    row = json.loads(r.text)["results"]["bindings"][0]
+    assert row["a"]["value"] == PREFIXES["citation-supplement"] + "x"
+    assert row["b"]["value"] == PREFIXES["citation"] + "y"
+
+
 def test_from_a_remote_graph_is_answered_locally(client: Any) -> None:
     r = client.get("/sparql", params={"query": "SELECT * FROM <http://example.org/remote.ttl> WHERE { ?s ?p ?o }"})
     assert r.status_code == 200 and json.loads(r.text)["results"]["bindings"] == []
