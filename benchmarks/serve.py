@@ -46,7 +46,8 @@ def wait_for(url: str, process: subprocess.Popen[bytes] | None, seconds: float =
 
 
 def texts() -> dict[str, str]:
-    """The query texts every server runs: prefixes written out, parameters bound as VALUES."""
+    """The query texts every server runs: prefixes written out, parameters bound (as VALUES, or
+    written in where a parameter is inline)."""
     from kg.iris import PREFIXES
     from kg.query.catalog import load_catalog
 
@@ -56,7 +57,9 @@ def texts() -> dict[str, str]:
     for label, name in (("headline", "femoral-recurrence-after-surgery-alone"), ("heavy", "data-gaps")):
         stored = catalog[name]
         text = stored.bound_text(stored.bindings({}))
-        out[label] = prologue + "\n".join(line for line in text.splitlines() if not line.startswith("PREFIX "))
+        # no comment lines or indentation: Virtuoso refuses a GET of 10,000 characters or more
+        lines = (line.strip() for line in text.splitlines() if not line.startswith("PREFIX "))
+        out[label] = prologue + "\n".join(line for line in lines if line and not line.startswith("#"))
     out["count"] = COUNT
     return out
 
