@@ -101,17 +101,20 @@ def mask_strings(text: str) -> str:
     return re.sub(r"<[^<>\s]*>", lambda m: " " * len(m.group(0)), masked)
 
 
+@functools.lru_cache(maxsize=256)
 def query_form(text: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query (SELECT if none is found)."""
     match = _FORM.search(mask_strings(text))
     return match.group(1).upper() if match else "SELECT"
 
 
+@functools.lru_cache(maxsize=256)
 def has_dataset_clause(text: str) -> bool:
     """Whether the query names its own dataset with FROM or FROM NAMED."""
     return re.search(r"\bFROM\b", mask_strings(text), re.IGNORECASE) is not None
 
 
+@functools.lru_cache(maxsize=256)
 def uses_service(text: str) -> bool:
     """Whether the query asks for a federated SERVICE call (refused: the server fetches nothing)."""
     return _SERVICE.search(mask_strings(text)) is not None

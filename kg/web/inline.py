@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +35,20 @@ class InlineQueries:
         self.store_path = store_path
         self.in_memory = in_memory
         self._copying = False
-        self._cheap: OrderedDict[str, None] = OrderedDict()
+        self._cheap: OrderedDict[Hashable, None] = OrderedDict()
         self._lock = threading.Lock()
         self._store: Any = None
         self._closed = False
 
     @staticmethod
-    def key(request: dict[str, Any]) -> str:
-        return repr(sorted(request.items()))
+    def key(request: dict[str, Any]) -> Hashable:
+        """The request as a dictionary key: every option, lists (the dataset's graphs) as tuples."""
+        key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in request.items()))
+        try:
+            hash(key)
+        except TypeError:  # an option of a kind no caller sends today
+            return repr(key)
+        return key
 
     def learn(self, request: dict[str, Any], answer: Answer) -> Answer:
         """Remember a request a worker answered, if it was cheap; gives the answer back."""
@@ -69,7 +76,7 @@ class InlineQueries:
             self.forget(key)  # a worker answers it from now on (and says what went wrong, if anything)
         return payload if status == "ok" else None
 
-    def forget(self, key: str) -> None:
+    def forget(self, key: Hashable) -> None:
         with self._lock:
             self._cheap.pop(key, None)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from starlette.datastructures import URL
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg.web.backend import error
@@ -54,8 +53,16 @@ class Direct:
         self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        target = self.routes.get(scope["path"]) if scope["type"] == "http" else None
+        target = self.routes.get(_route_path(scope)) if scope["type"] == "http" else None
         await (target or self.app)(scope, receive, send)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path below the app's mount point, as the router matches it (an app mounted under a
+    prefix sees the whole path, the prefix in root_path)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 class BodyTooLarge(Exception):
@@ -110,7 +117,7 @@ class ConditionalCache:
         tag = etag(
             build,
             scope["method"],
-            str(URL(scope=scope)),
+            _target(scope),
             headers.get(b"accept", b"").decode("latin-1"),
             body,
             headers.get(b"content-type", b"").decode("latin-1"),
@@ -128,6 +135,14 @@ class ConditionalCache:
             await _send_whole(send, hit)
             return
         await self.app(scope, _replay(body, receive), _KeepAnswer(send, self.cache, tag, tag_header))
+
+
+def _target(scope: Scope) -> str:
+    """Everything the request's URL is made of (scheme, Host, path, query; the server's address
+    where no Host is given): a key for the answer, read from the scope without building the URL."""
+    host = next((v for k, v in scope["headers"] if k == b"host"), b"").decode("latin-1")
+    query = scope.get("query_string", b"").decode("latin-1")
+    return f"{scope.get('scheme', 'http')}://{host}|{scope.get('server')}|{scope['path']}?{query}"
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -16,6 +16,8 @@ from kg.web.app import create_app
 from tests.conftest import PROJECT
 from tests.server_fixtures import app_settings
 
+JSON_RESULTS = "application/sparql-results+json"
+
 FORMATS = {
     "text/turtle": "turtle",
     "application/ld+json": "json-ld",
@@ -129,6 +131,22 @@ def test_the_endpoint_is_documented_and_names_the_methods_it_answers(client: Any
         for path in ("/sparql", "/sparql/"):
             r = client.request(method, path)
             assert r.status_code == 405 and r.headers["allow"] == "GET, POST", (method, path)
+
+
+def test_the_endpoint_answers_under_a_mount_point(built_store: Path) -> None:
+    from fastapi.testclient import TestClient
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    app = create_app(app_settings(built_store))
+    try:
+        with TestClient(Starlette(routes=[Mount("/vskg", app=app)])) as c:
+            asked = c.get("/vskg/sparql", params={"query": "ASK {}"}, headers={"Accept": JSON_RESULTS})
+            assert asked.status_code == 200 and json.loads(asked.text)["boolean"] is True
+            assert c.get("/vskg/sparql", params={"query": "ASK {"}).status_code == 400
+    finally:
+        for stop in app.router.on_shutdown:  # a mounted app's lifespan is not run
+            stop()
 
 
 def test_predeclared_prefixes_reach_every_query(client: Any) -> None:

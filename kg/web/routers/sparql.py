@@ -57,7 +57,7 @@ class SparqlEndpoint:
             parsed = parse_request(method, params, headers.get("content-type"), body)
             override = params["format"][-1] if "format" in params else None
             formats = self.backend.formats_for(parsed.form, headers.get("accept"), override)
-            base = str(URL(scope=scope).replace(query=""))  # relative IRIs in a query resolve against the endpoint
+            base = str(URL(scope=scope)).split("?", 1)[0]  # relative IRIs in a query resolve against the endpoint
             # common prefixes (vskg:, rdfs:, prov:, ...) are predeclared, as on many public endpoints
             answer = await self.backend.run(parsed.text, **_dataset(parsed), **formats, prefixes=True, base_iri=base)
         except ProtocolError as exc:
