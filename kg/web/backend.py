@@ -107,7 +107,7 @@ class Backend:
 
     @staticmethod
     def answer_response(answer: Answer, alternates: list[tuple[str, str]] | None = None) -> Response:
-        media = answer.media_type + ("; charset=utf-8" if answer.media_type.startswith("text/") else "")
+        media = content_type(answer)
         headers = {"Vary": "Accept"}
         if alternates:
             headers["Link"] = ", ".join(f'<{href}>; rel="alternate"; type="{mt}"' for mt, href in alternates)
@@ -143,6 +143,11 @@ class Backend:
     def close(self) -> None:
         self._stop.set()
         self.executor.close()
+
+
+def content_type(answer: Answer) -> str:
+    """The answer's Content-Type: its media type, and UTF-8 named for a text/ type."""
+    return answer.media_type + ("; charset=utf-8" if answer.media_type.startswith("text/") else "")
 
 
 def _solutions(answer: Answer) -> QueryResult:

@@ -17,7 +17,7 @@ from starlette.datastructures import URL, Headers
 from starlette.types import Receive, Scope, Send
 
 from kg.store.sparql_text import has_dataset_clause
-from kg.web.backend import RDF_OFFERED, RESULT_OFFERED, Backend, error
+from kg.web.backend import RDF_OFFERED, RESULT_OFFERED, Backend, content_type, error
 from kg.web.evaluation import Answer
 from kg.web.linked_data import RDF_NAMES, service_description_triples
 from kg.web.middleware import BodyTooLarge, read_body
@@ -86,10 +86,9 @@ class SparqlEndpoint:
 
 async def _send_answer(send: Send, answer: Answer) -> None:
     """The answer as Backend.answer_response would send it, without building a Response."""
-    media = answer.media_type + ("; charset=utf-8" if answer.media_type.startswith("text/") else "")
     headers = [
         (b"content-length", str(len(answer.body)).encode()),
-        (b"content-type", media.encode("latin-1")),
+        (b"content-type", content_type(answer).encode("latin-1")),
         (b"vary", b"Accept"),
     ]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
