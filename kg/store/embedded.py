@@ -32,6 +32,11 @@ def memory_store(quads: Iterable[ox.Quad] | NQuads) -> ox.Store:
     return store
 
 
+def memory_copy(store: ox.Store) -> ox.Store:
+    """A copy of a store (an on-disk one, say) in memory: every lookup without a RocksDB seek."""
+    return memory_store(NQuads((store.dump(format=ox.RdfFormat.N_QUADS) or b"",)))
+
+
 def fill(store: ox.Store, quads: Iterable[ox.Quad] | NQuads) -> None:
     if isinstance(quads, NQuads):
         for chunk in quads.chunks:

@@ -32,11 +32,11 @@ def _serve(path: str, conn: Connection, in_memory: bool = False) -> None:
     """Worker loop: open the store read-only (or copy it into memory), answer until the pipe closes."""
     import pyoxigraph as ox
 
+    from kg.store.embedded import memory_copy
+
     store = ox.Store.read_only(path)
     if in_memory:  # every lookup from memory instead of a RocksDB seek; costs the copy at start
-        copy = ox.Store()
-        copy.bulk_load(store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
-        store = copy
+        store = memory_copy(store)
     conn.send(READY)
     while True:
         try:

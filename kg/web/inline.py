@@ -100,15 +100,14 @@ class InlineQueries:
             return None
 
     def _copy(self) -> None:
-        import pyoxigraph as ox
+        from kg.store.embedded import memory_copy
 
         with self._lock:
             disk = None if self._closed else self._read_only()
         if disk is None:
             return
-        copy = ox.Store()
         try:
-            copy.bulk_load(disk.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+            copy = memory_copy(disk)
         except (OSError, MemoryError, SyntaxError):
             self.close()  # the workers answer everything, and say what is wrong with the store
             return
