@@ -65,12 +65,14 @@ def write_store(
     *,
     while_writing: Callable[[], None] | None = None,
     before_switch: Callable[[Path], None] | None = None,
+    lenient: bool = False,
 ) -> Path:
     """Write a new on-disk store beside the current one, then switch to it atomically.
 
     `while_writing` runs in this thread while N-Quads load in another (the loader releases the GIL;
     Python quads, which may come from a pyoxigraph iterator bound to this thread, load here first);
-    if it raises, the new store is deleted and the current one stays.
+    if it raises, the new store is deleted and the current one stays. `lenient` N-Quads skip the
+    parser's IRI checks: for text that `while_writing` parses strictly, so that a bad IRI still fails.
     """
     root.mkdir(parents=True, exist_ok=True)
     with _locked(root):
@@ -80,7 +82,7 @@ def write_store(
         def load() -> None:
             try:
                 store = ox.Store(str(target))
-                fill(store, quads)
+                fill(store, quads, lenient=lenient)
                 store.flush()
                 store.optimize()
             except BaseException as exc:  # re-raised in the calling thread

@@ -37,10 +37,11 @@ def memory_copy(store: ox.Store) -> ox.Store:
     return memory_store(NQuads((store.dump(format=ox.RdfFormat.N_QUADS) or b"",)))
 
 
-def fill(store: ox.Store, quads: Iterable[ox.Quad] | NQuads) -> None:
+def fill(store: ox.Store, quads: Iterable[ox.Quad] | NQuads, *, lenient: bool = False) -> None:
+    """`lenient` skips the parser's IRI and language-tag checks: only for text parsed strictly elsewhere."""
     if isinstance(quads, NQuads):
         for chunk in quads.chunks:
-            store.bulk_load(input=chunk, format=ox.RdfFormat.N_QUADS)
+            store.bulk_load(input=chunk, format=ox.RdfFormat.N_QUADS, lenient=lenient)
     else:
         store.bulk_extend(quads)
 

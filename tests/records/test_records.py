@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 
 from kg import KGError, RecordError, RecordErrors, build
+from kg.build import pipeline
 from kg.build.pipeline import compile_quads
 from kg.store.disk import current_store_path, open_store
+from kg.store.embedded import NQuads
 from tests.conftest import PROJECT
 
 SEED = "aalaoui-2026.yaml"
@@ -184,6 +187,28 @@ def test_failed_build_leaves_the_store_untouched(data_copy: Path, tmp_path: Path
     assert current_store_path(store) == before_path
     assert sorted(str(q) for q in open_store(store)) == before
     assert sorted(p.name for p in (store / "stores").iterdir()) == [before_path.name, f"{before_path.name}.state"]
+
+
+def test_a_bad_iri_fails_the_build_though_the_disk_loader_is_lenient(
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk loader skips IRI checks on text the in-memory copy parses strictly: a mapping that
+    wrote a bad IRI still fails the build, and the current store stays."""
+    store = tmp_path / "store"
+    build(data_copy, ontology_dir=PROJECT.ontology, queries_dir=PROJECT.queries, store_path=store)
+    before = current_store_path(store)
+    bad = b'<https://w3id.org/vskg/id/case/a b> <https://example.org/p> "x" <https://example.org/g> .\n'
+    real = pipeline.compile_quads
+
+    def with_a_bad_iri(*args: object, **kwargs: object) -> pipeline.Compiled:
+        compiled = real(*args, **kwargs)  # type: ignore[arg-type]
+        return replace(compiled, nquads=NQuads((*compiled.nquads.chunks, bad)))
+
+    monkeypatch.setattr(pipeline, "compile_quads", with_a_bad_iri)
+    with pytest.raises(SyntaxError, match="Invalid IRI"):
+        build(data_copy, ontology_dir=PROJECT.ontology, queries_dir=PROJECT.queries, store_path=store)
+    assert current_store_path(store) == before
+    assert sorted(p.name for p in (store / "stores").iterdir()) == [before.name, f"{before.name}.state"]
 
 
 def test_failed_validation_leaves_the_store_untouched(data_copy: Path, tmp_path: Path) -> None:
