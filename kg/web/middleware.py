@@ -101,7 +101,7 @@ class ConditionalCache:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         cacheable = scope["type"] == "http" and scope["method"] in ("GET", "POST")
-        if not cacheable or not scope["path"].startswith(CACHED_PATHS):
+        if not cacheable or not _route_path(scope).startswith(CACHED_PATHS):
             await self.app(scope, receive, send)
             return
         try:

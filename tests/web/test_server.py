@@ -144,6 +144,11 @@ def test_the_endpoint_answers_under_a_mount_point(built_store: Path) -> None:
             asked = c.get("/vskg/sparql", params={"query": "ASK {}"}, headers={"Accept": JSON_RESULTS})
             assert asked.status_code == 200 and json.loads(asked.text)["boolean"] is True
             assert c.get("/vskg/sparql", params={"query": "ASK {"}).status_code == 400
+            # the answer cache and its ETags hold under the mount point too
+            tag = asked.headers["etag"]
+            headers = {"Accept": JSON_RESULTS, "If-None-Match": tag}
+            again = c.get("/vskg/sparql", params={"query": "ASK {}"}, headers=headers)
+            assert again.status_code == 304 and again.headers["etag"] == tag
     finally:
         for stop in app.router.on_shutdown:  # a mounted app's lifespan is not run
             stop()
