@@ -25,6 +25,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from benchmarks.targets import serve_targets
+from benchmarks.targets import table as targets_table
 from tests.server_fixtures import RUNAWAY, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -289,6 +291,12 @@ def main() -> int:
         json.dumps({"meta": meta, "results": results}, indent=1) + "\n", encoding="utf-8"
     )
     print(table(results))
+    print()
+    print(
+        targets_table(
+            serve_targets(results), f"Targets ({meta['date']}, {args.processes} HTTP processes, wrk {args.seconds} s)"
+        )
+    )
     return 0
 
 
